@@ -1,0 +1,243 @@
+import { z } from 'zod'
+
+/** The model this action is built for, and its documented prompt limit (Rivya model page). */
+export const DEFAULT_MODEL = 'gpt-5.4-codex-chat'
+export const DEFAULT_PROMPT_LIMIT = 20000
+
+/** Prompt limits known without asking Rivya, so a bad `max-message-chars` fails before any call. */
+export const KNOWN_PROMPT_LIMITS: Readonly<Record<string, number>> = { [DEFAULT_MODEL]: DEFAULT_PROMPT_LIMIT }
+
+/** A message must hold the review instructions and a file header besides the diff. */
+export const MIN_MESSAGE_CHARS = 2000
+
+export const REASONING_EFFORTS = ['default', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number]
+
+/** Repository permissions in increasing order (GitHub collaborator-permission API role names). */
+export const PERMISSIONS = ['read', 'triage', 'write', 'maintain', 'admin'] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+/** The word in `exclude` that stands for the built-in noise list. */
+export const DEFAULT_EXCLUDE_WORD = 'defaults'
+
+export const INPUT_DEFAULTS = {
+  model: DEFAULT_MODEL,
+  'api-base-url': 'https://rivya.ai',
+  'reasoning-effort': 'default',
+  'enable-web-search': 'false',
+  stream: 'false',
+  include: '**',
+  exclude: DEFAULT_EXCLUDE_WORD,
+  'max-turns': '20',
+  'trigger-phrase': '/codex',
+  'command-permission': 'write',
+  'post-comment': 'true',
+  'review-drafts': 'false'
+} as const
+
+export interface Inputs {
+  rivyaApiKey: string
+  githubToken: string
+  model: string
+  apiBaseUrl: string
+  reasoningEffort: ReasoningEffort
+  enableWebSearch: boolean
+  stream: boolean
+  /** Undefined: use the model's limit. */
+  maxMessageChars: number | undefined
+  include: string[]
+  /** May contain {@link DEFAULT_EXCLUDE_WORD}, expanded by the filter. */
+  exclude: string[]
+  maxTurns: number
+  maxCredits: number | undefined
+  triggerPhrase: string
+  commandPermission: Permission
+  pullRequest: number | undefined
+  extraInstructions: string
+  postComment: boolean
+  reviewDrafts: boolean
+}
+
+export class InputError extends Error {
+  override name = 'InputError'
+}
+
+/** Reads one raw input; the Actions toolkit's `core.getInput` fits. */
+export type InputReader = (name: string) => string
+
+const TRUE_WORDS = ['true', 'True', 'TRUE']
+const FALSE_WORDS = ['false', 'False', 'FALSE']
+
+function oneOf<T extends string>(name: string, values: readonly T[]) {
+  return z.string().refine((v): v is T => (values as readonly string[]).includes(v), {
+    error: issue => `Invalid ${name} '${String(issue.input)}': expected one of ${values.join(', ')}`
+  }) as unknown as z.ZodType<T, string>
+}
+
+function boolean(name: string) {
+  // The YAML 1.2 core-schema words, as `core.getBooleanInput` accepts them.
+  return z.string().transform((v, ctx) => {
+    if (TRUE_WORDS.includes(v)) return true
+    if (FALSE_WORDS.includes(v)) return false
+    ctx.addIssue({ code: 'custom', message: `Invalid ${name} '${v}': expected true or false` })
+    return z.NEVER
+  })
+}
+
+function positiveInteger(name: string, what = 'a positive whole number') {
+  return z.string().transform((v, ctx) => {
+    if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
+      ctx.addIssue({ code: 'custom', message: `Invalid ${name} '${v}': expected ${what}` })
+      return z.NEVER
+    }
+    return Number(v)
+  })
+}
+
+function optional<T>(schema: z.ZodType<T, string>) {
+  return z.string().transform((v, ctx): T | undefined => {
+    if (v === '') return undefined
+    const r = schema.safeParse(v)
+    if (r.success) return r.data
+    for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message })
+    return z.NEVER
+  })
+}
+
+/** Splits a newline- or comma-separated list, dropping blanks and `#` comment lines. */
+export function splitList(raw: string): string[] {
+  return raw
+    .split(/[\n,]/)
+    .map(s => s.trim())
+    .filter(s => s !== '' && !s.startsWith('#'))
+}
+
+const schema = z
+  .object({
+    'rivya-api-key': z.string().min(1, {
+      error:
+        'Input rivya-api-key is required: add your Rivya key as a repository secret and pass it as rivya-api-key'
+    }),
+    'github-token': z.string(),
+    model: z.string().regex(/^[A-Za-z0-9._:-]+$/, { error: i => `Invalid model '${String(i.input)}'` }),
+    'api-base-url': z.string().transform((v, ctx) => {
+      let url: URL
+      try {
+        url = new URL(v)
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `Invalid api-base-url '${v}': expected an http(s) URL` })
+        return z.NEVER
+      }
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `Invalid api-base-url '${url.protocol}//${url.host}': expected an http(s) URL without credentials`
+        })
+        return z.NEVER
+      }
+      return url.toString().replace(/\/+$/, '')
+    }),
+    'reasoning-effort': oneOf('reasoning-effort', REASONING_EFFORTS),
+    'enable-web-search': boolean('enable-web-search'),
+    stream: boolean('stream'),
+    'max-message-chars': optional(positiveInteger('max-message-chars')),
+    include: z.string().transform(splitList),
+    exclude: z.string().transform(splitList),
+    'max-turns': positiveInteger('max-turns'),
+    'max-credits': optional(
+      z.string().transform((v, ctx) => {
+        const n = Number(v)
+        if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0)) {
+          ctx.addIssue({ code: 'custom', message: `Invalid max-credits '${v}': expected a positive number` })
+          return z.NEVER
+        }
+        return n
+      })
+    ),
+    'trigger-phrase': z.string().regex(/^\S+$/, {
+      error: i => `Invalid trigger-phrase '${String(i.input)}': expected one word, such as /codex`
+    }),
+    'command-permission': oneOf('command-permission', PERMISSIONS),
+    'pull-request': optional(positiveInteger('pull-request', 'a pull request number')),
+    'extra-instructions': z.string(),
+    'post-comment': boolean('post-comment'),
+    'review-drafts': boolean('review-drafts')
+  })
+  .superRefine((v, ctx) => {
+    const limit = KNOWN_PROMPT_LIMITS[v.model]
+    const max = v['max-message-chars']
+    if (max !== undefined)
+      checkMessageChars(max, limit, v.model, m => ctx.addIssue({ code: 'custom', message: m }))
+  })
+
+type RawName = keyof z.input<typeof schema>
+
+/** The checks `max-message-chars` must pass, against a limit known now or read from Rivya later. */
+function checkMessageChars(
+  max: number,
+  modelLimit: number | undefined,
+  model: string,
+  fail: (message: string) => void
+): void {
+  if (max < MIN_MESSAGE_CHARS) {
+    fail(
+      `Invalid max-message-chars '${max}': expected at least ${MIN_MESSAGE_CHARS}, room for the instructions`
+    )
+  } else if (modelLimit !== undefined && max > modelLimit) {
+    fail(
+      `Invalid max-message-chars '${max}': ${model} accepts at most ${modelLimit} characters per message; it can be lowered, not raised`
+    )
+  }
+}
+
+/**
+ * The size every message is cut to: the user's `max-message-chars` (if any) checked against the
+ * model's limit as Rivya reports it. Throws an {@link InputError} when the user asks for more.
+ */
+export function messageLimit(inputs: Pick<Inputs, 'maxMessageChars' | 'model'>, modelLimit: number): number {
+  if (inputs.maxMessageChars === undefined) return modelLimit
+  checkMessageChars(inputs.maxMessageChars, modelLimit, inputs.model, m => {
+    throw new InputError(m)
+  })
+  return inputs.maxMessageChars
+}
+
+/**
+ * Reads every input once, applies the `action.yml` defaults to empty ones (the runner does not when
+ * a workflow passes an empty string), and validates them all, reporting every bad input at once.
+ */
+export function parseInputs(read: InputReader): Inputs {
+  const names = Object.keys(schema.shape) as RawName[]
+  const raw = Object.fromEntries(
+    names.map(name => {
+      const value = read(name).trim()
+      const fallback = (INPUT_DEFAULTS as Record<string, string>)[name]
+      return [name, value === '' && fallback !== undefined ? fallback : value]
+    })
+  )
+  const result = schema.safeParse(raw)
+  if (!result.success) {
+    throw new InputError(result.error.issues.map(i => i.message).join('\n'))
+  }
+  const v = result.data
+  return {
+    rivyaApiKey: v['rivya-api-key'],
+    githubToken: v['github-token'],
+    model: v.model,
+    apiBaseUrl: v['api-base-url'],
+    reasoningEffort: v['reasoning-effort'],
+    enableWebSearch: v['enable-web-search'],
+    stream: v.stream,
+    maxMessageChars: v['max-message-chars'],
+    include: v.include.length > 0 ? v.include : ['**'],
+    exclude: v.exclude,
+    maxTurns: v['max-turns'],
+    maxCredits: v['max-credits'],
+    triggerPhrase: v['trigger-phrase'],
+    commandPermission: v['command-permission'],
+    pullRequest: v['pull-request'],
+    extraInstructions: v['extra-instructions'],
+    postComment: v['post-comment'],
+    reviewDrafts: v['review-drafts']
+  }
+}
