@@ -8,7 +8,8 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js'] },
+        // The bundle's tsconfig.json holds only src/; tests and scripts are checked through tsconfig.all.json.
+        project: './tsconfig.all.json',
         tsconfigRootDir: import.meta.dirname
       }
     },

@@ -1,5 +1,29 @@
 import * as core from '@actions/core'
-import { InputError, parseInputs } from './inputs.js'
+import { createGitHubClient, type GitHubClient } from './github/client.js'
+import {
+  collaboratorPermission,
+  createComment,
+  findReviewComment,
+  react,
+  upsertReviewComment
+} from './github/comments.js'
+import { readRunContext, type RunContext } from './github/context.js'
+import { collectPullRequestDiff } from './github/diff-source.js'
+import { decideTrigger, secretsWithheld, type Trigger } from './github/event.js'
+import { permits } from './github/permission.js'
+import { getPullRequest, type PullRequestInfo } from './github/pull-request.js'
+import { messageLimit, parseInputs, type Inputs } from './inputs.js'
+import { notice, setReviewOutputs, setUsageOutputs, writeJobSummary } from './outputs.js'
+import { helpText } from './review/command.js'
+import { turnKeys } from './review/keys.js'
+import { planWithinTurns } from './review/budget.js'
+import { answerQuestion } from './review/question.js'
+import { readCommentState, renderComment, renderReply, type ReviewReport } from './review/render.js'
+import { runReviewLoop } from './review/review.js'
+import { RivyaClient } from './rivya/client.js'
+import { isInsufficientCredits, isRivyaError } from './rivya/errors.js'
+import { describeRetry } from './rivya/retry.js'
+import { RivyaSession } from './rivya/session.js'
 
 /** Text for a failure of any kind, thrown values that are not `Error`s included. */
 export function describeFailure(error: unknown): string {
@@ -15,18 +39,263 @@ export function describeFailure(error: unknown): string {
 /** The action: context → diff → chunks → session → comment. */
 export async function run(): Promise<void> {
   try {
-    // Masked before anything else runs, so no later log line, error or output can show it.
+    // Masked before anything else runs, so no later log line, error or output can show them.
     const key = core.getInput('rivya-api-key')
     if (key !== '') core.setSecret(key)
     const token = core.getInput('github-token')
     if (token !== '') core.setSecret(token)
 
+    const ctx = readRunContext()
+    if (key.trim() === '' && secretsWithheld(ctx, ctx.actor)) {
+      await notice(
+        'Codex review skipped: no Rivya key',
+        'GitHub withholds secrets from pull requests opened from forks (and by Dependabot), so rivya-api-key is empty and this pull request was not reviewed. A maintainer can comment /codex to review it, or see the README on pull_request_target.'
+      )
+      return
+    }
     const inputs = parseInputs(name => core.getInput(name))
-    core.info(
-      `Reviewing with ${inputs.model} (reasoning effort ${inputs.reasoningEffort}) at ${inputs.apiBaseUrl}`
-    )
-    await Promise.resolve()
+    const trigger = decideTrigger(ctx, inputs)
+    if (trigger.kind === 'skip') {
+      core.info(trigger.reason)
+      return
+    }
+    core.info(`Codex review: ${trigger.reason}`)
+    if (inputs.githubToken === '')
+      throw new Error('Input github-token is empty: pass ${{ github.token }} or a token')
+    const gh = createGitHubClient({
+      token: inputs.githubToken,
+      baseUrl: ctx.apiUrl,
+      log: line => core.info(line)
+    })
+
+    if (trigger.kind === 'comment') {
+      if (!(await commenterMayRun(gh, ctx, trigger.commenter, inputs))) return
+      await react(gh, ctx.repo, trigger.commentId, 'eyes').catch((error: unknown) => {
+        core.warning(`Could not react to the command comment: ${describeFailure(error)}`)
+      })
+      if (trigger.command.kind === 'help') {
+        const reply = await createComment(
+          gh,
+          ctx.repo,
+          trigger.pullNumber,
+          renderReply(helpText(inputs.triggerPhrase), '')
+        )
+        core.setOutput('comment-id', String(reply.id))
+        core.setOutput('comment-url', reply.url)
+        return
+      }
+      const { command } = trigger
+      if (command.kind === 'question') {
+        await withRivya(inputs, rivya =>
+          answer(
+            gh,
+            rivya,
+            ctx,
+            inputs,
+            trigger.pullNumber,
+            trigger.commentId,
+            trigger.commenter,
+            command.question
+          )
+        )
+        return
+      }
+    }
+    await withRivya(inputs, rivya => review(gh, rivya, ctx, inputs, trigger))
   } catch (error) {
-    core.setFailed(error instanceof InputError ? error.message : describeFailure(error))
+    core.setFailed(describeFailure(error))
   }
+}
+
+async function withRivya<T>(inputs: Inputs, work: (rivya: RivyaClient) => Promise<T>): Promise<T> {
+  const rivya = new RivyaClient({ baseUrl: inputs.apiBaseUrl, apiKey: inputs.rivyaApiKey })
+  try {
+    return await work(rivya)
+  } finally {
+    await rivya.close()
+  }
+}
+
+/** Only a commenter whose repository permission reaches `command-permission` may run a command; a failed check denies. */
+async function commenterMayRun(
+  gh: GitHubClient,
+  ctx: RunContext,
+  user: string,
+  inputs: Inputs
+): Promise<boolean> {
+  let allowed = false
+  try {
+    allowed = permits(await collaboratorPermission(gh, ctx.repo, user), inputs.commandPermission)
+  } catch (error) {
+    core.info(
+      `Could not check the permission of @${user} (${describeFailure(error)}); the command is denied.`
+    )
+    return false
+  }
+  if (!allowed) {
+    core.info(
+      `@${user} does not have the ${inputs.commandPermission} permission on ${ctx.repository} that ${inputs.triggerPhrase} commands need; nothing was done.`
+    )
+  }
+  return allowed
+}
+
+function triggerId(ctx: RunContext, trigger: Exclude<Trigger, { kind: 'skip' }>): string {
+  // A re-run keeps GITHUB_RUN_ID (only GITHUB_RUN_ATTEMPT changes), so its turns get the same keys.
+  return trigger.kind === 'comment' ? `comment-${trigger.commentId}` : `run-${ctx.runId}`
+}
+
+async function review(
+  gh: GitHubClient,
+  rivya: RivyaClient,
+  ctx: RunContext,
+  inputs: Inputs,
+  trigger: Exclude<Trigger, { kind: 'skip' }>
+): Promise<void> {
+  const pr: PullRequestInfo = await getPullRequest(gh, ctx.repo, trigger.pullNumber)
+  const diff = await collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line => core.info(line))
+  const model = await rivya.getModel(inputs.model)
+  if (model.note !== undefined) core.info(model.note)
+  const limit = messageLimit(inputs, model.maxPromptLength)
+  const plan = planWithinTurns(
+    diff.files,
+    {
+      include: inputs.include,
+      exclude: inputs.exclude,
+      limit,
+      pullNumber: pr.number,
+      title: pr.title,
+      extraInstructions: inputs.extraInstructions
+    },
+    inputs.maxTurns
+  )
+  const { full } = plan
+  core.info(
+    `#${pr.number} at ${pr.headSha.slice(0, 12)}: ${full.files.length} file(s) to review, ${full.skipped.length} skipped, ${plan.messages.length} turn(s) of at most ${limit} characters${plan.dropped.length > 0 ? ` (max-turns ${inputs.maxTurns} leaves ${plan.dropped.length} file(s) out)` : ''}`
+  )
+
+  const session = new RivyaSession(rivya, {
+    model: inputs.model,
+    reasoningEffort: inputs.reasoningEffort,
+    enableWebSearch: inputs.enableWebSearch,
+    stream: inputs.stream
+  })
+  const id = triggerId(ctx, trigger)
+  const loop = await runReviewLoop({
+    messages: plan.messages,
+    session,
+    maxCredits: inputs.maxCredits,
+    baseCredits: model.baseCredits ?? 1,
+    log: line => core.info(line),
+    turnOptions: (turnIndex, message) => ({
+      ...turnKeys({
+        repository: ctx.repository,
+        pullNumber: pr.number,
+        headSha: pr.headSha,
+        trigger: id,
+        turnIndex,
+        message
+      }),
+      onRetry: event => core.info(describeRetry(event))
+    })
+  })
+
+  const stoppedBy = loop.stoppedBy ?? (plan.dropped.length > 0 ? `max-turns (${inputs.maxTurns})` : undefined)
+  const unreviewed = full.files.filter(path => !loop.reviewed.has(path))
+  const failure = loop.error === undefined ? undefined : failureOf(loop.error)
+  if (failure !== undefined && isInsufficientCredits(loop.error)) {
+    const balance = await rivya.getCredits().catch(() => undefined)
+    if (balance !== undefined) failure.message += ` Balance now: ${balance} credits.`
+  }
+  const skipped = [...full.skipped]
+  if (diff.unlisted !== undefined)
+    skipped.push({ path: '(files beyond GitHub’s list)', reason: diff.unlisted })
+  const report: ReviewReport = {
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    model: inputs.model,
+    reasoningEffort: inputs.reasoningEffort,
+    sessionId: loop.sessionId,
+    summary:
+      loop.summary ??
+      (plan.messages.length === 0
+        ? 'Nothing to review: every changed file was skipped (listed below).'
+        : undefined),
+    notes: loop.notes,
+    usage: loop.usage,
+    reviewedFiles: loop.reviewed.size,
+    totalFiles: full.files.length,
+    stoppedBy,
+    unreviewed: stoppedBy !== undefined ? unreviewed : [],
+    skipped,
+    failure,
+    runUrl: ctx.runUrl
+  }
+  let comment: { id: number; url: string } | undefined
+  if (inputs.postComment) {
+    comment = await upsertReviewComment(gh, ctx.repo, pr.number, renderComment(report))
+    core.info(`Review comment: ${comment.url}`)
+  }
+  setReviewOutputs(report, comment)
+  await writeJobSummary(report, comment)
+  if (failure !== undefined) {
+    throw new Error(`The review failed after ${loop.usage.turns} turn(s): ${failure.message}`)
+  }
+  if (stoppedBy !== undefined) {
+    core.warning(
+      `Partial review: reviewed ${report.reviewedFiles} of ${report.totalFiles} files; stopped by ${stoppedBy}.`
+    )
+  }
+}
+
+function failureOf(error: unknown): { message: string; code?: string; requestId?: string } {
+  if (isRivyaError(error)) {
+    return {
+      message: error.message,
+      code: error.code,
+      ...(error.requestId ? { requestId: error.requestId } : {})
+    }
+  }
+  return { message: describeFailure(error) }
+}
+
+async function answer(
+  gh: GitHubClient,
+  rivya: RivyaClient,
+  ctx: RunContext,
+  inputs: Inputs,
+  pullNumber: number,
+  commentId: number,
+  commenter: string,
+  question: string
+): Promise<void> {
+  const pr = await getPullRequest(gh, ctx.repo, pullNumber)
+  const existing = await findReviewComment(gh, ctx.repo, pullNumber)
+  const state = existing !== undefined ? readCommentState(existing.body ?? '') : undefined
+  const model = await rivya.getModel(inputs.model)
+  const limit = messageLimit(inputs, model.maxPromptLength)
+  const result = await answerQuestion({
+    rivya,
+    inputs,
+    pr,
+    question,
+    asker: commenter,
+    limit,
+    recorded: state,
+    diff: () => collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line => core.info(line)),
+    keys: (turnIndex, message) =>
+      turnKeys({
+        repository: ctx.repository,
+        pullNumber: pr.number,
+        headSha: pr.headSha,
+        trigger: `comment-${commentId}`,
+        turnIndex,
+        message
+      }),
+    log: line => core.info(line)
+  })
+  const t = result.usage
+  const footer = `Answer to ${commenter} · ${t.turns} turn, ${t.totalTokens} tokens, ${t.creditsFinal} credits · session ${result.sessionId ?? '—'}`
+  const reply = await createComment(gh, ctx.repo, pullNumber, renderReply(result.text, footer))
+  setUsageOutputs(t, result.sessionId, reply)
 }

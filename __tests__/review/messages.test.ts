@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { filesFromPatches, parseUnifiedDiff } from '../../src/review/diff.js'
+import { planReview, type ReviewPlanOptions } from '../../src/review/messages.js'
+import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { githubItems } from './git-items.js'
+import { diffLines, hasLoneSurrogate, reassemble } from './reassemble.js'
+
+const FIND = ['-M', '-C', '--find-copies-harder']
+const MINIFIED = `(function(){${'var a="é😀",b=1;'.repeat(400)}})();`
+
+describe('planReview on a real pull request, from either form GitHub gives', () => {
+  let repo: GitRepo
+  let base: string
+  let head: string
+
+  beforeAll(() => {
+    repo = GitRepo.create()
+    repo
+      .write('src/app.ts', Array.from({ length: 60 }, (_, i) => `export const v${i} = ${i}\n`).join(''))
+      .write('src/util.ts', 'export function add(a: number, b: number) {\n  return a + b\n}\n')
+      .write('old name.txt', 'same\ncontent\nfor\na\nrename\n')
+      .write('moved.ts', 'export const a = 1\nexport const b = 2\nexport const c = 3\nexport const d = 4\n')
+      .write('windows.bat', '@echo off\r\necho one\r\necho two\r\n')
+      .write('nonl.txt', 'x\ny')
+      .write('gone.txt', 'bye\nnow\n')
+      .write('run.sh', '#!/bin/sh\necho hi\n')
+      .write('data/blob.raw', Uint8Array.from([0, 1, 2, 3, 4]))
+      .write('package-lock.json', '{\n  "lockfileVersion": 3\n}\n')
+    base = repo.commit('base')
+    repo
+      .write(
+        'src/app.ts',
+        Array.from({ length: 60 }, (_, i) => `export const v${i} = ${i % 7 === 0 ? `'${i}'` : i}\n`).join('')
+      )
+      .write('src/util-copy.ts', 'export function add(a: number, b: number) {\n  return a + b\n}\n')
+      .rename('old name.txt', 'docs/new näme with spaces.txt')
+      .rename('moved.ts', 'src/moved.ts')
+      .write(
+        'src/moved.ts',
+        'export const a = 1\nexport const b = 2\nexport const c = 3\nexport const d = 5\n'
+      )
+      .write('windows.bat', '@echo off\r\necho ONE\r\necho two\r\n')
+      .write('nonl.txt', 'x\nz')
+      .remove('gone.txt')
+      .chmod('run.sh', 0o755)
+      .write('data/blob.raw', Uint8Array.from([0, 9, 9, 9, 4]))
+      .write('public/app.min.js', MINIFIED)
+      .write('public/app.js', `${MINIFIED}\n`)
+      .write('package-lock.json', '{\n  "lockfileVersion": 3,\n  "packages": {}\n}\n')
+    head = repo.commit('head')
+  })
+
+  afterAll(() => repo.destroy())
+
+  function plans(options: ReviewPlanOptions) {
+    const text = repo.git('diff', '--no-color', ...FIND, `${base}...${head}`)
+    const fromDiff = planReview(parseUnifiedDiff(text), options)
+    const fromList = planReview(filesFromPatches(githubItems(repo, base, head, FIND)), options)
+    return { fromDiff, fromList }
+  }
+
+  const options: ReviewPlanOptions = {
+    limit: 20000,
+    include: ['**'],
+    exclude: ['defaults'],
+    pullNumber: 7,
+    title: 'Tidy up'
+  }
+
+  it.each([20000, 2600])(
+    'sends the same messages from the diff and from the files list (limit %i)',
+    limit => {
+      const { fromDiff, fromList } = plans({ ...options, limit })
+      expect(fromList.messages).toEqual(fromDiff.messages)
+      expect(fromList.files).toEqual(fromDiff.files)
+      // Only GitHub's files list cannot tell a binary file from one too large to diff.
+      expect(fromList.skipped.map(s => s.path)).toEqual(fromDiff.skipped.map(s => s.path))
+      expect(fromDiff.skipped.find(s => s.path === 'data/blob.raw')?.reason).toBe('binary file')
+      expect(fromList.skipped.find(s => s.path === 'data/blob.raw')?.reason).toBe(
+        'no patch from GitHub (too large or binary)'
+      )
+      for (const m of fromDiff.messages) {
+        expect(m.text.length).toBeLessThanOrEqual(limit)
+        expect(hasLoneSurrogate(m.text)).toBe(false)
+      }
+    }
+  )
+
+  it('shows every kind of change the way the instructions describe', () => {
+    const { fromDiff } = plans(options)
+    expect(fromDiff.messages).toHaveLength(1)
+    const lines = diffLines(fromDiff.messages[0]?.text ?? '')
+    expect(lines.filter(l => l.startsWith('=== '))).toEqual([
+      '=== docs/new näme with spaces.txt (renamed from old name.txt, no content change)',
+      '=== gone.txt (deleted: 2 lines removed, not shown)',
+      '=== nonl.txt',
+      '=== public/app.js (new file)',
+      '=== run.sh (no content change)',
+      '=== src/app.ts',
+      '=== src/moved.ts (renamed from moved.ts)',
+      '=== src/util-copy.ts (copied from src/util.ts, no content change)',
+      '=== windows.bat'
+    ])
+    expect(lines).toContain('+echo ONE\r')
+    expect(lines).toContain('\\ No newline at end of file')
+    expect(fromDiff.files).toEqual([
+      'docs/new näme with spaces.txt',
+      'nonl.txt',
+      'public/app.js',
+      'run.sh',
+      'src/app.ts',
+      'src/moved.ts',
+      'src/util-copy.ts',
+      'windows.bat'
+    ])
+    expect(fromDiff.skipped).toEqual([
+      { path: 'data/blob.raw', reason: 'binary file' },
+      { path: 'gone.txt', reason: 'deleted file (summarised)' },
+      { path: 'package-lock.json', reason: "excluded by default pattern 'package-lock.json'" },
+      { path: 'public/app.min.js', reason: "excluded by default pattern '*.min.js'" }
+    ])
+  })
+
+  it('cuts the long minified line across parts and gives it back whole', () => {
+    const { fromDiff } = plans({ ...options, limit: 2600 })
+    expect(fromDiff.messages.length).toBeGreaterThan(3)
+    const files = reassemble(fromDiff.messages.map(m => m.text))
+    const app = files.find(f => f.header === '=== public/app.js (new file)')
+    expect(app?.lines).toEqual([{ new: 1, text: `+${MINIFIED}` }])
+    // "reviewed k of n files" can be told after any part.
+    const completed = fromDiff.messages.flatMap(m => m.completes)
+    expect([...completed].sort()).toEqual([...fromDiff.files].sort())
+  })
+
+  it('sends the deleted file line by line when asked', () => {
+    const { fromDiff } = plans({ ...options, includeDeleted: true })
+    const lines = diffLines(fromDiff.messages[0]?.text ?? '')
+    expect(lines).toContain('=== gone.txt (deleted)')
+    expect(lines).toContain('-bye')
+    expect(fromDiff.skipped.map(s => s.path)).not.toContain('gone.txt')
+  })
+
+  it('has nothing to send when everything is excluded', () => {
+    const { fromDiff } = plans({ ...options, include: ['nothing/**'] })
+    expect(fromDiff.messages).toEqual([])
+    expect(fromDiff.skipped).toHaveLength(12)
+  })
+})

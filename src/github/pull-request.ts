@@ -1,0 +1,36 @@
+import type { GitHubClient, Repo } from './client.js'
+
+/** The facts of a pull request the review needs. */
+export interface PullRequestInfo {
+  number: number
+  title: string
+  body: string
+  draft: boolean
+  state: string
+  headSha: string
+  baseSha: string
+  /** Files GitHub counts in the pull request (the files list stops at 3000). */
+  changedFiles: number
+  htmlUrl: string
+  author: string
+}
+
+export async function getPullRequest(
+  gh: GitHubClient,
+  repo: Repo,
+  pullNumber: number
+): Promise<PullRequestInfo> {
+  const { data } = await gh.rest.pulls.get({ ...repo, pull_number: pullNumber })
+  return {
+    number: data.number,
+    title: data.title,
+    body: data.body ?? '',
+    draft: data.draft === true,
+    state: data.state,
+    headSha: data.head.sha,
+    baseSha: data.base.sha,
+    changedFiles: data.changed_files,
+    htmlUrl: data.html_url,
+    author: data.user?.login ?? ''
+  }
+}

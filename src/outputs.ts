@@ -1,0 +1,64 @@
+import * as core from '@actions/core'
+import { usageTable, type ReviewReport, type Usage } from './review/render.js'
+
+/** The action's outputs (PRODUCT.md, "Outputs"), set from one review report. */
+export function setReviewOutputs(
+  report: ReviewReport,
+  comment: { id: number; url: string } | undefined
+): void {
+  setUsageOutputs(report.usage, report.sessionId, comment)
+  core.setOutput('reviewed-files', String(report.reviewedFiles))
+  core.setOutput('skipped-files', String(report.skipped.length))
+}
+
+/** The outputs every Rivya conversation has: the session, the comment, the usage sums. */
+export function setUsageOutputs(
+  u: Usage,
+  sessionId: string | undefined,
+  comment: { id: number; url: string } | undefined
+): void {
+  core.setOutput('session-id', sessionId ?? '')
+  core.setOutput('comment-id', comment !== undefined ? String(comment.id) : '')
+  core.setOutput('comment-url', comment?.url ?? '')
+  core.setOutput('turns', String(u.turns))
+  core.setOutput('input-tokens', String(u.inputTokens))
+  core.setOutput('output-tokens', String(u.outputTokens))
+  core.setOutput('total-tokens', String(u.totalTokens))
+  core.setOutput('credits-reserved', String(u.creditsReserved))
+  core.setOutput('credits-final', String(u.creditsFinal))
+}
+
+/** The job summary: the same usage table as the comment, with coverage and a link to the comment. */
+export async function writeJobSummary(
+  report: ReviewReport,
+  comment: { url: string } | undefined
+): Promise<void> {
+  const lines = [
+    `## Codex review of #${report.pullNumber}`,
+    '',
+    report.failure !== undefined
+      ? `**Failed**${report.failure.code !== undefined ? ` (${report.failure.code}${report.failure.requestId !== undefined ? `, request ${report.failure.requestId}` : ''})` : ''}: ${report.failure.message}`
+      : report.stoppedBy !== undefined
+        ? `**Partial**: reviewed ${report.reviewedFiles} of ${report.totalFiles} files; stopped by ${report.stoppedBy}.`
+        : `Reviewed ${report.reviewedFiles} of ${report.totalFiles} files; ${report.skipped.length} skipped.`,
+    '',
+    usageTable(report),
+    '',
+    comment !== undefined
+      ? `[The review comment](${comment.url})`
+      : 'No comment was posted (post-comment: false).'
+  ]
+  await appendSummary(lines.join('\n'))
+}
+
+/** Appends to the job summary when the runner offers one (GITHUB_STEP_SUMMARY), else does nothing. */
+async function appendSummary(markdown: string): Promise<void> {
+  if ((process.env.GITHUB_STEP_SUMMARY ?? '') === '') return
+  await core.summary.addRaw(markdown, true).write()
+}
+
+/** A notice in the log (as a warning annotation, so the check is not a silent green) and in the job summary. */
+export async function notice(title: string, text: string): Promise<void> {
+  core.warning(text, { title })
+  await appendSummary(`## ${title}\n\n${text}\n`)
+}

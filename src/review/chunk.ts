@@ -1,0 +1,590 @@
+/**
+ * Cuts the selected files into messages that each fit the model's prompt limit, wrapping text
+ * included, packed tightly: files in order, whole where they fit in what is left of the message,
+ * else split between hunks, else between lines, and a line that does not fit split by characters.
+ *
+ * The diff text of a message, the format the instructions describe (see prompts.ts):
+ *
+ *     === src/a.ts (renamed from src/b.ts)      a file starts
+ *     @@ -10,3 +10,4 @@ function f() {          a hunk, counts recomputed for every piece
+ *      context / -removed / +added lines        as git wrote them (a `\r` before the break kept)
+ *     === src/a.ts (continued)                  the same file, in a later part
+ *     === old.ts (deleted: 40 lines removed, not shown)
+ *
+ * A line cut by characters ends its part with {@link CONTINUES_LINE}; the next part repeats the
+ * file and hunk headers, then {@link CONTINUED_LINE}, then the line's marker and the rest.
+ * Lengths are JavaScript string lengths (UTF-16 units), never looser than code points
+ * (RIVYA_API.md, "Limits"), and no cut falls inside a surrogate pair.
+ */
+import type { DiffHunk } from './diff.js'
+import type { SelectedFile } from './filter.js'
+
+export const FILE_MARK = '=== '
+export const CONTINUED_NOTE = ' (continued)'
+/** Git's own convention for remarks about the line above (`\ No newline at end of file`). */
+export const CONTINUES_LINE = '\\ (line continues in the next part)'
+export const CONTINUED_LINE = '\\ (line continued from the previous part)'
+
+/**
+ * The text around the diff of part `part` of `parts`. Its length may depend on the numbers only
+ * through their count of digits and on whether the part is the first and/or the last.
+ */
+export type MessageFrame = (part: number, parts: number) => { head: string; tail: string }
+
+export interface ChunkOptions {
+  /** Most characters in a message, frame included. */
+  limit: number
+  frame: MessageFrame
+}
+
+export interface MessageFile {
+  path: string
+  /** `whole`: all of the file's diff; `part`: a piece of it; `summary`: a one-line note (removed file). */
+  coverage: 'whole' | 'part' | 'summary'
+  /** The file ends in this message. */
+  last: boolean
+}
+
+export interface ChunkMessage {
+  text: string
+  /** Files sent for review whose last piece is in this message: reviewed once it is answered. */
+  completes: string[]
+  files: MessageFile[]
+}
+
+export interface ChunkPlan {
+  messages: ChunkMessage[]
+  /** Paths of the files sent for review (summarised files not counted), in order. */
+  files: string[]
+  /** Characters of the diff text if it went in one message: what there is to send. */
+  diffChars: number
+  /**
+   * Characters of that text every message but the last is sure to carry: the smallest room a
+   * frame leaves, less what a split can cost at either end of a message (a repeated file and
+   * hunk header, continuation lines, an unfilled tail). `messages.length` never exceeds
+   * `ceil(diffChars / usableChars) + 1`. 0 when the limit is too close to the frame's size for
+   * that guarantee (the packing is as tight; only the bound is not proven).
+   */
+  usableChars: number
+}
+
+/** Control and bidirectional-override characters would let a file name rewrite the layout. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+function isHigh(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
+}
+
+function isLow(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff
+}
+
+/**
+ * One-line, visible form of outside text (a path, a title): line breaks and control characters
+ * escaped, and at most `max` characters, shortened in the middle without splitting a surrogate pair.
+ */
+export function displayText(text: string, max: number): string {
+  const escaped = text.replace(UNSAFE, ch => {
+    if (ch === '\n') return '\\n'
+    if (ch === '\r') return '\\r'
+    if (ch === '\t') return '\\t'
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+  if (escaped.length <= max) return escaped
+  const keep = Math.max(0, max - 1)
+  let head = Math.ceil(keep / 2)
+  let tail = escaped.length - (keep - head)
+  if (head > 0 && isHigh(escaped.charCodeAt(head - 1))) head -= 1
+  if (tail < escaped.length && isLow(escaped.charCodeAt(tail))) tail += 1
+  return `${escaped.slice(0, head)}…${escaped.slice(tail)}`
+}
+
+function range(start: number, count: number): string {
+  return count === 1 ? `${start}` : `${start},${count}`
+}
+
+/** A hunk header as git writes it (a count of 1 left out). */
+export function formatHunkHeader(
+  oldStart: number,
+  oldLines: number,
+  newStart: number,
+  newLines: number,
+  section: string
+): string {
+  return `@@ -${range(oldStart, oldLines)} +${range(newStart, newLines)} @@${section}`
+}
+
+/** Number of the first line of a side of the hunk (the line after, when the side is empty). */
+function firstLine(start: number, count: number): number {
+  return count > 0 ? start : start + 1
+}
+
+const LF = 10
+const SPACE = 32
+const PLUS = 43
+const MINUS = 45
+const BACKSLASH = 92
+/** A `\` remark longer than this is not git's and stands as a line of its own. */
+const MAX_REMARK = 64
+
+/** A hunk as the packer uses it: counts taken from its lines, never from a header that may lie. */
+interface Hunk {
+  body: string
+  /** Number of the first line of each side (the line after, when the side has none). */
+  oldFirst: number
+  newFirst: number
+  oldLines: number
+  newLines: number
+  section: string
+  /** The header of the whole hunk, line break included. */
+  header: string
+}
+
+interface Entry {
+  sel: SelectedFile
+  /** One line: a summary or a file without hunks. */
+  single: boolean
+  header: string
+  contHeader: string
+  hunks: Hunk[]
+  size: number
+  /** Longest hunk header a piece of this file can need. */
+  reserveMax: number
+}
+
+function lineEnd(body: string, pos: number): number {
+  const i = body.indexOf('\n', pos)
+  return i === -1 ? body.length : i
+}
+
+/** End of the unit starting at `pos` whose line ends at `end`: the line and a short `\` remark after it. */
+function unitEnd(body: string, end: number): number {
+  const next = end + 1
+  if (next >= body.length) return body.length
+  if (body.charCodeAt(next) === BACKSLASH) {
+    const remarkEnd = lineEnd(body, next)
+    if (remarkEnd - next <= MAX_REMARK) return remarkEnd < body.length ? remarkEnd + 1 : body.length
+  }
+  return next
+}
+
+/** The characters emitting `body.slice(from, to)` costs: a final line break is added if missing. */
+function emitted(body: string, from: number, to: number): number {
+  return to - from + (to === body.length && to > from && body.charCodeAt(to - 1) !== LF ? 1 : 0)
+}
+
+function headerLine(sel: SelectedFile, pathMax: number): string {
+  const f = sel.file
+  const path = displayText(f.path, pathMax)
+  if (sel.summarise) {
+    const removed = f.deletions > 0 ? `: ${f.deletions} line${f.deletions === 1 ? '' : 's'} removed` : ''
+    return `${FILE_MARK}${path} (deleted${removed}, not shown)\n`
+  }
+  const notes: string[] = []
+  if (f.status === 'added') notes.push('new file')
+  else if (f.status === 'removed') notes.push('deleted')
+  else if (f.status === 'renamed' || f.status === 'copied') {
+    const verb = f.status === 'renamed' ? 'renamed' : 'copied'
+    notes.push(f.previousPath !== undefined ? `${verb} from ${displayText(f.previousPath, pathMax)}` : verb)
+  }
+  if (f.hunks.length === 0) notes.push(f.status === 'added' ? 'empty' : 'no content change')
+  return `${FILE_MARK}${path}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}\n`
+}
+
+function bodySize(h: Hunk): number {
+  return emitted(h.body, 0, h.body.length)
+}
+
+/** The longest header a piece starting after `oldDone`/`newDone` finished lines can get. */
+function reserveFor(h: Hunk, oldDone: number, newDone: number): number {
+  // Starts never exceed these, counts never exceed what is left, and a comma is always counted.
+  return `@@ -${h.oldFirst + oldDone},${h.oldLines - oldDone} +${h.newFirst + newDone},${h.newLines - newDone} @@${h.section}\n`
+    .length
+}
+
+function countLines(body: string): { oldLines: number; newLines: number } {
+  let oldLines = 0
+  let newLines = 0
+  for (let pos = 0; pos < body.length; pos = lineEnd(body, pos) + 1) {
+    const c = body.charCodeAt(pos)
+    if (c === SPACE || c === LF) {
+      oldLines += 1
+      newLines += 1
+    } else if (c === MINUS) oldLines += 1
+    else if (c === PLUS) newLines += 1
+  }
+  return { oldLines, newLines }
+}
+
+function toHunk(h: DiffHunk, sectionMax: number): Hunk {
+  const { oldLines, newLines } = countLines(h.body)
+  const oldFirst = firstLine(h.oldStart, h.oldLines)
+  const newFirst = firstLine(h.newStart, h.newLines)
+  const section = displayText(h.section, sectionMax)
+  const header = `${formatHunkHeader(
+    oldLines > 0 ? oldFirst : oldFirst - 1,
+    oldLines,
+    newLines > 0 ? newFirst : newFirst - 1,
+    newLines,
+    section
+  )}\n`
+  return { body: h.body, oldFirst, newFirst, oldLines, newLines, section, header }
+}
+
+function makeEntry(sel: SelectedFile, pathMax: number, sectionMax: number): Entry {
+  const f = sel.file
+  const header = headerLine(sel, pathMax)
+  const single = sel.summarise || f.hunks.length === 0
+  const hunks = single ? [] : f.hunks.map(h => toHunk(h, sectionMax))
+  let size = header.length
+  let reserveMax = 0
+  for (const h of hunks) {
+    size += h.header.length + bodySize(h)
+    // Starts grow as lines are done: room for their extra digits.
+    const grow =
+      String(h.oldFirst + h.oldLines).length -
+      String(h.oldFirst).length +
+      String(h.newFirst + h.newLines).length -
+      String(h.newFirst).length
+    reserveMax = Math.max(reserveMax, reserveFor(h, 0, 0) + grow)
+  }
+  return {
+    sel,
+    single,
+    header,
+    contHeader: `${FILE_MARK}${displayText(f.path, pathMax)}${CONTINUED_NOTE}\n`,
+    hunks,
+    size,
+    reserveMax
+  }
+}
+
+/** Where the split of a file stands. */
+interface Cursor {
+  hunk: number
+  /** Start of the next unsent line in the hunk's body. */
+  pos: number
+  /** Characters of the line at `pos` already sent (marker included); 0 when none. */
+  cut: number
+  oldDone: number
+  newDone: number
+}
+
+interface Work {
+  parts: string[]
+  used: number
+  room: number
+  files: MessageFile[]
+}
+
+class Packer {
+  readonly messages: Work[] = []
+  private cur: Work
+
+  constructor(
+    private readonly roomFirst: number,
+    private readonly roomRest: number,
+    private readonly cutFrom: number
+  ) {
+    this.cur = this.open()
+  }
+
+  private open(): Work {
+    const work: Work = {
+      parts: [],
+      used: 0,
+      room: this.messages.length === 0 ? this.roomFirst : this.roomRest,
+      files: []
+    }
+    this.messages.push(work)
+    return work
+  }
+
+  private free(): number {
+    return this.cur.room - this.cur.used
+  }
+
+  private next(): void {
+    if (this.cur.used === 0) throw new Error('Internal error: a diff piece does not fit an empty message')
+    this.cur = this.open()
+  }
+
+  private push(parts: string[], size: number, file: MessageFile): void {
+    for (const p of parts) if (p !== '') this.cur.parts.push(p)
+    this.cur.used += size
+    this.cur.files.push(file)
+  }
+
+  add(e: Entry): void {
+    const path = e.sel.file.path
+    if (e.single) {
+      if (e.header.length > this.free()) this.next()
+      this.push([e.header], e.header.length, {
+        path,
+        coverage: e.sel.summarise ? 'summary' : 'whole',
+        last: true
+      })
+      return
+    }
+    if (e.size <= this.free()) {
+      const parts = [e.header]
+      for (const h of e.hunks) {
+        parts.push(h.header, h.body)
+        if (bodySize(h) > h.body.length) parts.push('\n')
+      }
+      this.push(parts, e.size, { path, coverage: 'whole', last: true })
+      return
+    }
+    const cursor: Cursor = { hunk: 0, pos: 0, cut: 0, oldDone: 0, newDone: 0 }
+    let started = false
+    for (;;) {
+      const placed = this.piece(e, cursor, started)
+      const done = cursor.hunk >= e.hunks.length
+      if (placed) started = true
+      if (done) return
+      this.next()
+    }
+  }
+
+  /** Puts as much of the file as fits into the current message; false if nothing fitted. */
+  private piece(e: Entry, c: Cursor, started: boolean): boolean {
+    const free = this.free()
+    const header = started ? e.contHeader : e.header
+    if (header.length >= free) return false
+    const parts = [header]
+    let used = header.length
+    const hunks = e.hunks
+    while (c.hunk < hunks.length) {
+      const h = hunks[c.hunk] as Hunk
+      if (c.pos === 0 && c.cut === 0) {
+        const whole = h.header.length + bodySize(h)
+        if (used + whole <= free) {
+          parts.push(h.header, h.body)
+          if (bodySize(h) > h.body.length) parts.push('\n')
+          used += whole
+          c.hunk += 1
+          continue
+        }
+      }
+      const size = this.hunkPiece(h, c, free - used, parts)
+      if (size === 0) break
+      used += size
+      if (c.pos < h.body.length || c.cut > 0) break
+      c.hunk += 1
+      c.pos = 0
+      c.oldDone = 0
+      c.newDone = 0
+    }
+    if (parts.length === 1) return false
+    const last = c.hunk >= hunks.length
+    this.push(parts, used, { path: e.sel.file.path, coverage: !started && last ? 'whole' : 'part', last })
+    return true
+  }
+
+  /**
+   * Appends to `out` a piece of the hunk from the cursor: a recomputed header and the lines that
+   * fit in `avail`, the last of them cut by characters when the room left is worth filling.
+   * Returns the characters appended (0: nothing fitted) and moves the cursor.
+   */
+  private hunkPiece(h: Hunk, c: Cursor, avail: number, out: string[]): number {
+    const body = h.body
+    const room = avail - reserveFor(h, c.oldDone, c.newDone)
+    if (room <= 0) return 0
+    const lines: string[] = []
+    let used = 0
+    let oldN = 0
+    let newN = 0
+    let oldDone = 0
+    let newDone = 0
+    let pos = c.pos
+    let cut = c.cut
+    const count = (marker: number, done: boolean) => {
+      const old = marker === SPACE || marker === LF || marker === MINUS
+      const neu = marker === SPACE || marker === LF || marker === PLUS
+      if (old) {
+        oldN += 1
+        if (done) oldDone += 1
+      }
+      if (neu) {
+        newN += 1
+        if (done) newDone += 1
+      }
+    }
+
+    if (cut > 0) {
+      // The rest of a line cut in the previous part.
+      const end = lineEnd(body, pos)
+      const uEnd = unitEnd(body, end)
+      const marker = body[pos] as string
+      const cost = CONTINUED_LINE.length + 1 + 1 + emitted(body, pos + cut, uEnd)
+      if (cost <= room) {
+        lines.push(`${CONTINUED_LINE}\n${marker}`, body.slice(pos + cut, uEnd))
+        if (emitted(body, pos + cut, uEnd) > uEnd - pos - cut) lines.push('\n')
+        used += cost
+        count(body.charCodeAt(pos), true)
+        pos = uEnd
+        cut = 0
+      } else {
+        const fixed = CONTINUED_LINE.length + 1 + 1 + 1 + CONTINUES_LINE.length + 1
+        const to = safeCut(body, pos + cut, Math.min(pos + cut + room - fixed, end - 1))
+        if (to <= pos + cut) return 0
+        lines.push(`${CONTINUED_LINE}\n${marker}`, body.slice(pos + cut, to), `\n${CONTINUES_LINE}\n`)
+        used += fixed + (to - pos - cut)
+        count(body.charCodeAt(pos), false)
+        cut = to - pos
+      }
+    }
+
+    if (cut === 0) {
+      let wholeFrom = pos
+      const flush = () => {
+        if (pos > wholeFrom) {
+          lines.push(body.slice(wholeFrom, pos))
+          if (emitted(body, wholeFrom, pos) > pos - wholeFrom) lines.push('\n')
+        }
+      }
+      while (pos < body.length) {
+        const end = lineEnd(body, pos)
+        const uEnd = unitEnd(body, end)
+        const size = emitted(body, pos, uEnd)
+        if (used + size <= room) {
+          count(body.charCodeAt(pos), true)
+          used += size
+          pos = uEnd
+          continue
+        }
+        const left = room - used
+        if (left >= this.cutFrom) {
+          const fixed = 1 + CONTINUES_LINE.length + 1
+          const to = safeCut(body, pos, Math.min(pos + left - fixed, end - 1))
+          if (to >= pos + 2) {
+            flush()
+            lines.push(body.slice(pos, to), `\n${CONTINUES_LINE}\n`)
+            used += fixed + (to - pos)
+            count(body.charCodeAt(pos), false)
+            cut = to - pos
+            wholeFrom = pos
+            break
+          }
+        }
+        break
+      }
+      if (cut === 0) flush()
+    }
+
+    if (lines.length === 0) return 0
+    const oldStart = h.oldFirst + c.oldDone
+    const newStart = h.newFirst + c.newDone
+    const header = `${formatHunkHeader(
+      oldN > 0 ? oldStart : oldStart - 1,
+      oldN,
+      newN > 0 ? newStart : newStart - 1,
+      newN,
+      h.section
+    )}\n`
+    out.push(header, ...lines)
+    c.pos = pos
+    c.cut = cut
+    c.oldDone += oldDone
+    c.newDone += newDone
+    return header.length + used
+  }
+}
+
+/** `to`, moved back one unit if it would separate a surrogate pair. */
+function safeCut(text: string, from: number, to: number): number {
+  if (to > from && isHigh(text.charCodeAt(to - 1)) && isLow(text.charCodeAt(to))) return to - 1
+  return to
+}
+
+function digits(n: number): number {
+  return String(Math.max(1, n)).length
+}
+
+/** The longest frame of each kind for part numbers of `d` digits. */
+function frameSizes(frame: MessageFrame, d: number): { first: number; rest: number } {
+  const top = 10 ** d - 1
+  const size = (part: number, parts: number) => {
+    const f = frame(part, parts)
+    return f.head.length + f.tail.length
+  }
+  return {
+    first: Math.max(size(1, 1), size(1, Math.max(2, top))),
+    rest: Math.max(size(Math.max(1, top - 1), Math.max(2, top)), size(top, top))
+  }
+}
+
+/**
+ * Cuts the files into messages within `options.limit`. Throws only when the limit leaves no room
+ * for a diff once the frame (instructions) is in.
+ */
+export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOptions): ChunkPlan {
+  const { limit, frame } = options
+  // Long paths are shortened in the middle so a header can never crowd out the diff.
+  const pathMax = Math.max(24, Math.min(300, Math.floor(limit / 40)))
+  const sectionMax = Math.min(80, pathMax)
+  const entries = selected.map(sel => makeEntry(sel, pathMax, sectionMax))
+  const files = selected.filter(s => !s.summarise).map(s => s.file.path)
+  const diffChars = entries.reduce((n, e) => n + e.size, 0)
+
+  // What a split can cost at one end of a message.
+  const splitCost = entries.reduce(
+    (n, e) =>
+      Math.max(
+        n,
+        e.single
+          ? e.header.length
+          : Math.max(e.header.length, e.contHeader.length) +
+              e.reserveMax +
+              CONTINUED_LINE.length +
+              CONTINUES_LINE.length +
+              MAX_REMARK +
+              8
+      ),
+    0
+  )
+
+  for (let d = 1; d <= 15; d++) {
+    const sizes = frameSizes(frame, d)
+    const roomFirst = limit - sizes.first
+    const roomRest = limit - sizes.rest
+    const minRoom = Math.min(roomFirst, roomRest)
+    const cutFrom = Math.max(16, Math.min(200, Math.floor(minRoom / 16)))
+    const usableChars = Math.max(0, minRoom - 2 * splitCost - cutFrom)
+    if (entries.length === 0) return { messages: [], files, diffChars, usableChars }
+    // An empty message must take at least the start of any file.
+    if (minRoom < splitCost + cutFrom) {
+      throw new Error(
+        `A message of ${limit} characters leaves no room for the diff once the instructions (${sizes.first} characters) and file headers are in: raise max-message-chars or shorten extra-instructions`
+      )
+    }
+    // Part numbers are written with the digits the most messages there can be need; a packing
+    // that needs more (only possible without the guarantee) is redone with wider numbers.
+    const bound = usableChars > 0 ? Math.ceil(diffChars / usableChars) + 1 : 0
+    if (digits(bound) > d) continue
+
+    const packer = new Packer(roomFirst, roomRest, cutFrom)
+    for (const e of entries) packer.add(e)
+    const works = packer.messages.filter(w => w.used > 0)
+    const n = works.length
+    // More parts than `d` digits can number (possible only without the guarantee): redo wider.
+    if (digits(n) > d) continue
+    const messages = works.map((w, i) => {
+      const { head, tail } = frame(i + 1, n)
+      // Concatenation, not join: V8 keeps the text a rope over slices of the diff and flattens it
+      // only when the message is used, so the messages a turn budget never sends cost next to nothing.
+      let text = head
+      for (const part of w.parts) text += part
+      text += tail
+      if (text.length > limit) throw new Error(`Internal error: part ${i + 1} has ${text.length} characters`)
+      return {
+        text,
+        completes: w.files.filter(f => f.last && f.coverage !== 'summary').map(f => f.path),
+        files: w.files
+      }
+    })
+    return { messages, files, diffChars, usableChars }
+  }
+  throw new Error('Internal error: the diff could not be cut into messages')
+}

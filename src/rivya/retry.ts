@@ -1,0 +1,177 @@
+/**
+ * Bounded retries for one logical request: exponential backoff with full jitter, `Retry-After`
+ * honoured (capped), one overall deadline. The caller keeps the request's identity (the same
+ * `Idempotency-Key` and body on every attempt); this module only decides when to try again.
+ */
+import { setTimeout as delay } from 'node:timers/promises'
+import { RivyaError } from './errors.js'
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number
+  /** Backoff ceiling of the first retry; it doubles with every further one. */
+  baseDelayMs: number
+  /** Backoff ceiling, however many retries. */
+  maxDelayMs: number
+  /** The longest `Retry-After` honoured; a longer one is cut to this. */
+  maxRetryAfterMs: number
+  /** Every attempt and wait of one request together, after which it fails with `deadline_exceeded`. */
+  deadlineMs: number
+}
+
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
+  maxAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+  // An `xhigh` turn can think for many minutes; the deadline is for a turn that will not end.
+  deadlineMs: 45 * 60_000
+}
+
+/** Waits `ms`, or rejects when `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
+
+export const realSleep: Sleep = async (ms, signal) => {
+  await delay(ms, undefined, signal === undefined ? undefined : { signal })
+}
+
+/**
+ * `Retry-After` in milliseconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3), relative to
+ * `nowMs`. Undefined when absent or unreadable, so the caller falls back to backoff.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (value === null || value === undefined) return undefined
+  const text = value.trim()
+  if (text === '') return undefined
+  // The RFC says whole seconds; a decimal is read rather than ignored.
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  if (!/[a-z]/i.test(text)) return undefined
+  // asctime dates carry no zone but mean GMT; Date.parse would read them as local time.
+  const at = Date.parse(/\b(GMT|UTC)\b|[+-]\d{4}\b/i.test(text) ? text : `${text} GMT`)
+  if (Number.isNaN(at)) return undefined
+  return Math.max(0, at - nowMs)
+}
+
+/** Full-jitter backoff before retry number `retry` (1 for the first retry): uniform in [0, ceiling). */
+export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1))
+  const r = Math.min(Math.max(random(), 0), 1 - Number.EPSILON)
+  return Math.floor(r * ceiling)
+}
+
+/** The wait before retrying after `error`: its `Retry-After` (capped) when it had one, else backoff. */
+export function retryDelayMs(
+  error: RivyaError,
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number
+): number {
+  if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, policy.maxRetryAfterMs)
+  return backoffDelayMs(retry, policy, random)
+}
+
+export interface RetryEvent {
+  /** Names the request in logs, e.g. `turn 2`. */
+  label: string
+  error: RivyaError
+  /** The attempt about to be made (2 for the first retry). */
+  nextAttempt: number
+  maxAttempts: number
+  delayMs: number
+}
+
+/** `turn 2: rate_limited (req_x), retrying in 2.0 s (attempt 2/5)`. */
+export function describeRetry(event: RetryEvent): string {
+  const { code, requestId } = event.error
+  const what = requestId === undefined ? code : `${code} (${requestId})`
+  const wait = (event.delayMs / 1000).toFixed(1)
+  return `${event.label}: ${what}, retrying in ${wait} s (attempt ${event.nextAttempt}/${event.maxAttempts})`
+}
+
+export interface RetryOptions {
+  label: string
+  policy: RetryPolicy
+  sleep: Sleep
+  random: () => number
+  now: () => number
+  onRetry?: (event: RetryEvent) => void
+  /** The caller's cancellation. */
+  signal?: AbortSignal
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable {@link RivyaError}, runs out of
+ * attempts or the deadline passes. Each attempt gets a signal that aborts at the deadline (its
+ * reason is a `deadline_exceeded` RivyaError) or when the caller's signal aborts (`aborted`).
+ * Anything thrown that is not a RivyaError is a bug or the caller's own error: never retried.
+ */
+export async function withRetries<T>(
+  attempt: (attemptNumber: number, signal: AbortSignal) => Promise<T>,
+  options: RetryOptions
+): Promise<T> {
+  const { policy, label } = options
+  const deadlineAt = options.now() + policy.deadlineMs
+  const controller = new AbortController()
+  const onAbort = () =>
+    controller.abort(
+      new RivyaError({
+        code: 'aborted',
+        message: `${label}: cancelled (aborted)`,
+        retryable: false
+      })
+    )
+  if (options.signal?.aborted) onAbort()
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const deadline = setTimeout(
+    () =>
+      controller.abort(
+        new RivyaError({
+          code: 'deadline_exceeded',
+          message: `${label}: Rivya did not finish within ${Math.round(policy.deadlineMs / 1000)} s (deadline_exceeded): raise the deadline or lower reasoning-effort`,
+          retryable: false
+        })
+      ),
+    Math.max(0, policy.deadlineMs)
+  )
+  try {
+    for (let n = 1; ; n++) {
+      if (controller.signal.aborted) throw abortReason(controller.signal, n - 1)
+      let error: RivyaError
+      try {
+        return await attempt(n, controller.signal)
+      } catch (e) {
+        if (!(e instanceof RivyaError)) throw e
+        error = e
+      }
+      if (controller.signal.aborted) throw abortReason(controller.signal, n, error)
+      if (!error.retryable || n >= policy.maxAttempts) throw error.afterAttempts(n)
+      const delayMs = retryDelayMs(error, n, policy, options.random)
+      if (options.now() + delayMs >= deadlineAt) throw error.afterAttempts(n)
+      options.onRetry?.({ label, error, nextAttempt: n + 1, maxAttempts: policy.maxAttempts, delayMs })
+      try {
+        await options.sleep(delayMs, controller.signal)
+      } catch (e) {
+        if (controller.signal.aborted) throw abortReason(controller.signal, n, error)
+        throw e
+      }
+    }
+  } finally {
+    clearTimeout(deadline)
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+function abortReason(signal: AbortSignal, attempts: number, last?: RivyaError): RivyaError {
+  const reason: unknown = signal.reason
+  if (!(reason instanceof RivyaError)) throw reason
+  if (last === undefined || last === reason) return reason.afterAttempts(attempts)
+  return new RivyaError({
+    code: reason.code,
+    message: `${reason.message}; the last attempt failed: ${last.message}`,
+    retryable: false,
+    requestId: last.requestId,
+    status: last.status,
+    attempts,
+    cause: last
+  })
+}
