@@ -221,13 +221,19 @@ describe.each([
     it.each([
       ['revoked', 'api_key_revoked'],
       ['expired', 'api_key_expired']
-    ] as const)('a %s key', async (status, code) => {
+    ] as const)('a key that is %s', async (status, code) => {
       const key = `rvya_sk_${status}_0123456789abcdef`
       rivya.addKey({ key, account: ACCOUNT, scopes: ['chat:create', 'chat:read'], status })
       const error = await failure(turn(client({ apiKey: key }), 'hello'))
       expectKeyNeverPrinted(error, key)
       expect(error).toMatchObject({ code, status: 401, retryable: false })
       expect(error.message).toContain('update the rivya-api-key secret')
+    })
+
+    it('no key at all', async () => {
+      const error = await failure(turn(client({ apiKey: '' }), 'hello'))
+      expect(error).toMatchObject({ code: 'api_key_missing', status: 401, retryable: false })
+      expect(error.message).toContain('pass the Rivya key as the rivya-api-key input')
     })
 
     it('an unknown key', async () => {
@@ -268,16 +274,18 @@ describe.each([
       expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(1)
     })
 
-    it('a rate limit, retried until the window allows', async () => {
-      rivya.setRateLimit({ requests: 1, windowMs: 300 })
-      const c = client({ sleep: realSleep })
-      const first = await turn(c, 'one')
-      const second = await turn(c, 'two')
-      expect(first.completion.content.length).toBeGreaterThan(0)
-      expect(second.completion.attempts).toBeGreaterThanOrEqual(2)
-      expect(retries.every(e => e.error.code === 'rate_limited')).toBe(true)
-      expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(2)
-    })
+    if (stream)
+      it('a rate limit, retried until the window allows', async () => {
+        rivya.setRateLimit({ requests: 1, windowMs: 300 })
+        const c = client({ sleep: realSleep })
+        const first = await turn(c, 'one')
+        const second = await turn(c, 'two')
+        expect(first.completion.content.length).toBeGreaterThan(0)
+        expect(second.completion.attempts).toBeGreaterThanOrEqual(2)
+        // The emulator asks for the rest of its window, rounded up to whole seconds.
+        expect(retries.map(e => [e.error.code, e.delayMs])).toEqual([['rate_limited', 1000]])
+        expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(2)
+      })
   })
 
   describe('every fault kind: retried with the same Idempotency-Key, charged once', () => {
@@ -309,13 +317,34 @@ describe.each([
     })
 
     it('an answer that starts too late for the timeouts', async () => {
-      rivya.injectFault({ kind: 'delay', ms: 1500 })
+      rivya.injectFault({ kind: 'delay', ms: 2500 })
       const k = keys()
       const { completion } = await turn(client({ headersTimeoutMs: 300, bodyTimeoutMs: 300 }), 'hello', k)
       expect(completion.attempts).toBeGreaterThanOrEqual(2)
       expect(retries[0]?.error.code).toBe('timeout')
       expectOneChargedTurn(k, completion.attempts)
     })
+
+    if (stream) {
+      it('an error event mid-stream', async () => {
+        rivya.injectFault({ kind: 'stream-error', code: 'public_api_disabled' })
+        const k = keys()
+        const { completion, deltas } = await turn(client(), 'hello', k)
+        expect(completion.attempts).toBe(2)
+        expectOneChargedTurn(k, 2)
+        expect(deltas.filter(d => d.startsWith('1:'))).toEqual(['1:partial '])
+        expect(retries[0]?.error).toMatchObject({ code: 'public_api_disabled' })
+        expect(retries[0]?.error.requestId).toMatch(/^req_/)
+      })
+
+      it('an insufficient_credits error event mid-stream is not retried', async () => {
+        rivya.injectFault({ kind: 'stream-error', code: 'insufficient_credits' })
+        const error = await failure(turn(client(), 'hello'))
+        expect(isInsufficientCredits(error)).toBe(true)
+        expect(error.message).toMatch(/\(insufficient_credits, request req_\w+\)/)
+        expect(chatRequests()).toHaveLength(1)
+      })
+    }
 
     it('the same fault every time: fails after the last attempt, still charged once at most', async () => {
       rivya.injectFault({ kind: 'cut', times: 5 })
@@ -327,17 +356,19 @@ describe.each([
     })
   })
 
-  it('waits as long as Retry-After: 2 asks (measured on the emulator request log)', async () => {
-    rivya.injectFault({ kind: 'status', status: 429, code: 'rate_limited', retryAfter: '2' })
-    const { completion } = await turn(client({ sleep: realSleep }), 'hello')
-    expect(completion.attempts).toBe(2)
-    const [first, second] = chatRequests()
-    expect(first && second).toBeTruthy()
-    // The second attempt can only start 2 s after the 429 was answered, itself after `first.at`.
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(2000)
-    expect(second!.at - first!.at).toBeLessThan(10_000)
-    expect(retries.map(e => e.delayMs)).toEqual([2000])
-  })
+  // Real waits are few: this one in JSON mode, the rate-limit window in SSE mode.
+  if (!stream)
+    it('waits as long as Retry-After: 2 asks (measured on the emulator request log)', async () => {
+      rivya.injectFault({ kind: 'status', status: 429, code: 'rate_limited', retryAfter: '2' })
+      const { completion } = await turn(client({ sleep: realSleep }), 'hello')
+      expect(completion.attempts).toBe(2)
+      const [first, second] = chatRequests()
+      expect(first && second).toBeTruthy()
+      // The second attempt can only start 2 s after the 429 was answered, itself after `first.at`.
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(2000)
+      expect(second!.at - first!.at).toBeLessThan(10_000)
+      expect(retries.map(e => e.delayMs)).toEqual([2000])
+    })
 
   it('keeps the key in the Authorization header only', async () => {
     rivya.injectFault({ kind: 'status', status: 503, code: 'public_api_disabled', times: 5 })
@@ -360,6 +391,19 @@ describe('getModel', () => {
     const error = await failure(client().getModel('gpt-0-unknown'))
     expect(error.code).toBe('model_unavailable')
     expect(error.message).toContain("Rivya does not list the model 'gpt-0-unknown'")
+  })
+
+  it("reads another chat model's own limit", async () => {
+    expect(await client().getModel('gpt-5.4-mini-chat')).toMatchObject({
+      maxPromptLength: 8000,
+      baseCredits: 1
+    })
+  })
+
+  it('reports a model that is not a chat model', async () => {
+    const error = await failure(client().getModel('rivya-image-2'))
+    expect(error).toMatchObject({ code: 'model_unavailable', retryable: false })
+    expect(error.message).toContain("The Rivya model 'rivya-image-2' is not a chat model")
   })
 
   it('falls back to 20000 characters for gpt-5.4-codex-chat when Rivya cannot be reached', async () => {
