@@ -2,6 +2,8 @@
  * The review comment: what the review found, what it used and what it skipped, safe to post as
  * it is (under GitHub's body limit, no mention that pings anyone, nothing hidden by model output).
  */
+import type { SessionTotals } from '../rivya/session.js'
+import type { SkippedFile } from './filter.js'
 
 /** Hidden first line that marks the action's own comment (searched together with a bot author). */
 export const COMMENT_MARKER = '<!-- rivya-codex-review -->'
@@ -13,24 +15,13 @@ export const COMMENT_MARKER = '<!-- rivya-codex-review -->'
  */
 export const COMMENT_LIMIT = 65536
 
-export interface Usage {
-  turns: number
-  inputTokens: number
-  outputTokens: number
-  totalTokens: number
-  creditsReserved: number
-  creditsFinal: number
-}
+/** What a review used: the sums over its turns, as the Rivya session adds them up. */
+export type Usage = SessionTotals
 
 export interface PartNote {
   part: number
   parts: number
   text: string
-}
-
-export interface SkippedFile {
-  path: string
-  reason: string
 }
 
 export interface Failure {

@@ -21,6 +21,15 @@ export class GitRepo {
     return repo
   }
 
+  /** A throwaway clone of an existing repository (a local path: no network), for a real history. */
+  static cloneOf(source: string, prefix = 'rivya-review-clone-'): GitRepo {
+    const dir = mkdtempSync(join(tmpdir(), prefix))
+    execFileSync('git', ['clone', '--quiet', '--no-hardlinks', source, dir], { stdio: 'ignore' })
+    const repo = new GitRepo(dir)
+    repo.git('config', 'core.autocrlf', 'false')
+    return repo
+  }
+
   /** Runs git in the repository and returns its standard output (as bytes decoded UTF-8). */
   git(...args: string[]): string {
     return execFileSync('git', args, {

@@ -1,0 +1,624 @@
+/**
+ * A GitHub REST API emulator: a real HTTP server on 127.0.0.1 for the endpoints the action uses,
+ * backed by a real git repository (every diff is git's own output), following GitHub's documented
+ * answers: media types, pagination with `Link`, the 406 "diff too large", the 3000-file cap of the
+ * files list, 422 validation errors, rate-limit headers and secondary limits. See docs/emulators.md.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { GitRepo } from './git-repo.js'
+import { changedFiles, type ChangedFile } from './git-files.js'
+
+export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
+
+export interface User {
+  login: string
+  type: 'User' | 'Bot'
+  id?: number
+}
+
+export interface GitHubEmulatorOptions {
+  repo: GitRepo
+  owner: string
+  name: string
+  /** The one token accepted (as `token X` or `Bearer X`). */
+  token: string
+  port?: number
+  /** Past these the diff media type answers 406 too_large (GitHub: 300 files, 20000 lines). */
+  diffLimits?: { maxFiles: number; maxLines: number }
+  /** Patches over this many bytes are left out of the files list (as GitHub does for huge files). */
+  patchLimitBytes?: number
+}
+
+export interface PullRequestSeed {
+  number: number
+  base: string
+  head: string
+  title?: string
+  body?: string
+  draft?: boolean
+  state?: 'open' | 'closed'
+  user?: User
+  /** `owner/name` of the head repository, when it is a fork. */
+  headRepoFullName?: string
+}
+
+export interface Comment {
+  id: number
+  node_id: string
+  body: string
+  user: Required<User>
+  html_url: string
+  issue_url: string
+  created_at: string
+  updated_at: string
+  author_association: string
+}
+
+export interface Reaction {
+  id: number
+  content: string
+  user: Required<User>
+}
+
+export interface GitHubFault {
+  status: 403 | 429 | 500 | 502
+  /** Seconds, sent as `retry-after`. */
+  retryAfter?: number
+  /** A secondary rate limit (403/429 with GitHub's message); otherwise a 403 is a primary limit. */
+  secondary?: boolean
+  times?: number
+  method?: string
+  pathPattern?: RegExp
+}
+
+export interface GitHubRequest {
+  method: string
+  path: string
+  query: string
+  accept: string
+  status: number
+  at: number
+}
+
+/** The bot that comments made with the workflow token appear as. */
+export const ACTIONS_BOT: Required<User> = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
+
+const DOCS = 'https://docs.github.com/rest'
+const FILES_LIST_CAP = 3000
+const COMPARE_FILES_CAP = 300
+const COMMENT_MAX = 65536
+const REACTIONS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes']
+/** GitHub's legacy `permission` for each role (collaborator-permission API). */
+const COARSE: Record<Role, string> = {
+  admin: 'admin',
+  maintain: 'write',
+  write: 'write',
+  triage: 'read',
+  read: 'read',
+  none: 'none'
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+    readonly headers: Record<string, string> = {}
+  ) {
+    super(String(body.message))
+  }
+}
+
+const notFound = () => new HttpError(404, { message: 'Not Found', documentation_url: DOCS, status: '404' })
+
+export class GitHubEmulator {
+  readonly requests: GitHubRequest[] = []
+  readonly #options: GitHubEmulatorOptions
+  readonly #pulls = new Map<number, PullRequestSeed>()
+  readonly #issues = new Map<number, { title: string; user: Required<User> }>()
+  readonly #comments = new Map<number, { issue: number; comment: Comment }>()
+  readonly #reactions = new Map<number, Reaction[]>()
+  readonly #permissions = new Map<string, Role>()
+  readonly #faults: GitHubFault[] = []
+  readonly #filesCache = new Map<string, ChangedFile[]>()
+  #nextId = 1_000_000
+  #used = 0
+  #server: Server | undefined
+  #url = ''
+
+  private constructor(options: GitHubEmulatorOptions) {
+    this.#options = options
+  }
+
+  static async start(options: GitHubEmulatorOptions): Promise<GitHubEmulator> {
+    const emulator = new GitHubEmulator(options)
+    const server = createServer((req, res) => {
+      emulator.#handle(req, res).catch(() => res.destroy())
+    })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    })
+    const address = server.address() as AddressInfo
+    emulator.#server = server
+    emulator.#url = `http://127.0.0.1:${address.port}`
+    return emulator
+  }
+
+  /** GITHUB_API_URL. */
+  get url(): string {
+    return this.#url
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server
+    if (server === undefined) return
+    this.#server = undefined
+    await new Promise<void>(resolve => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  }
+
+  addPullRequest(seed: PullRequestSeed): Record<string, unknown> {
+    this.#pulls.set(seed.number, seed)
+    return this.#pullJson(seed)
+  }
+
+  addIssue(issue: { number: number; title?: string; user?: User }): void {
+    this.#issues.set(issue.number, {
+      title: issue.title ?? `Issue ${issue.number}`,
+      user: fullUser(issue.user)
+    })
+  }
+
+  setPermission(login: string, role: Role): void {
+    this.#permissions.set(login, role)
+  }
+
+  addComment(issueNumber: number, comment: { body: string; user: User }): Comment {
+    return this.#createComment(issueNumber, comment.body, fullUser(comment.user))
+  }
+
+  comments(issueNumber: number): Comment[] {
+    return [...this.#comments.values()].filter(c => c.issue === issueNumber).map(c => c.comment)
+  }
+
+  reactions(commentId: number): Reaction[] {
+    return this.#reactions.get(commentId) ?? []
+  }
+
+  injectFault(fault: GitHubFault): void {
+    this.#faults.push(fault)
+  }
+
+  #repoPath(): string {
+    return `/repos/${this.#options.owner}/${this.#options.name}`
+  }
+
+  #html(path: string): string {
+    return `https://github.com/${this.#options.owner}/${this.#options.name}${path}`
+  }
+
+  #createComment(issue: number, body: string, user: Required<User>): Comment {
+    const id = this.#nextId++
+    const now = new Date().toISOString()
+    const isPull = this.#pulls.has(issue)
+    const comment: Comment = {
+      id,
+      node_id: `IC_${id.toString(36)}`,
+      body,
+      user,
+      html_url: this.#html(`/${isPull ? 'pull' : 'issues'}/${issue}#issuecomment-${id}`),
+      issue_url: `${this.#url}${this.#repoPath()}/issues/${issue}`,
+      created_at: now,
+      updated_at: now,
+      author_association: user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR'
+    }
+    this.#comments.set(id, { issue, comment })
+    return comment
+  }
+
+  #files(base: string, head: string): ChangedFile[] {
+    const key = `${base}...${head}`
+    let files = this.#filesCache.get(key)
+    if (files === undefined) {
+      files = changedFiles(this.#options.repo, base, head, this.#options.patchLimitBytes ?? 1024 * 1024)
+      this.#filesCache.set(key, files)
+    }
+    return files
+  }
+
+  #sha(ref: string): string {
+    return this.#options.repo.git('rev-parse', `${ref}^{commit}`).trim()
+  }
+
+  #pullJson(seed: PullRequestSeed): Record<string, unknown> {
+    const files = this.#files(seed.base, seed.head)
+    const full = `${this.#options.owner}/${this.#options.name}`
+    const headRepo = seed.headRepoFullName ?? full
+    const user = fullUser(seed.user ?? { login: 'octocat', type: 'User' })
+    return {
+      url: `${this.#url}${this.#repoPath()}/pulls/${seed.number}`,
+      html_url: this.#html(`/pull/${seed.number}`),
+      diff_url: this.#html(`/pull/${seed.number}.diff`),
+      number: seed.number,
+      state: seed.state ?? 'open',
+      draft: seed.draft ?? false,
+      title: seed.title ?? `Pull request ${seed.number}`,
+      body: seed.body ?? null,
+      user,
+      head: {
+        sha: this.#sha(seed.head),
+        ref: /^[0-9a-f]{40}$/.test(seed.head) ? `feature-${seed.number}` : seed.head,
+        repo: { full_name: headRepo, fork: headRepo !== full }
+      },
+      base: { sha: this.#sha(seed.base), ref: 'main', repo: { full_name: full, fork: false } },
+      changed_files: files.length,
+      additions: files.reduce((n, f) => n + f.additions, 0),
+      deletions: files.reduce((n, f) => n + f.deletions, 0)
+    }
+  }
+
+  #fileItems(files: ChangedFile[], ref: string): Record<string, unknown>[] {
+    return files.map(f => ({
+      sha: f.sha,
+      filename: f.filename,
+      status: f.status,
+      additions: f.additions,
+      deletions: f.deletions,
+      changes: f.additions + f.deletions,
+      blob_url: this.#html(`/blob/${ref}/${encodeURI(f.filename)}`),
+      raw_url: this.#html(`/raw/${ref}/${encodeURI(f.filename)}`),
+      contents_url: `${this.#url}${this.#repoPath()}/contents/${encodeURI(f.filename)}?ref=${ref}`,
+      ...(f.patch !== undefined ? { patch: f.patch } : {}),
+      ...(f.previousFilename !== undefined ? { previous_filename: f.previousFilename } : {})
+    }))
+  }
+
+  #nextFault(method: string, path: string): GitHubFault | undefined {
+    const index = this.#faults.findIndex(
+      f =>
+        (f.method === undefined || f.method === method) &&
+        (f.pathPattern === undefined || f.pathPattern.test(path))
+    )
+    if (index < 0) return undefined
+    const fault = this.#faults[index] as GitHubFault
+    const left = (fault.times ?? 1) - 1
+    if (left <= 0) this.#faults.splice(index, 1)
+    else this.#faults[index] = { ...fault, times: left }
+    return fault
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator')
+    const method = req.method ?? 'GET'
+    const entry: GitHubRequest = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      accept: req.headers.accept ?? '',
+      status: 0,
+      at: Date.now()
+    }
+    this.requests.push(entry)
+    res.on('finish', () => {
+      entry.status = res.statusCode
+    })
+    this.#used += 1
+    const reset = Math.floor(Date.now() / 1000) + 3600
+    res.setHeader('x-github-request-id', randomBytes(8).toString('hex').toUpperCase())
+    res.setHeader('x-ratelimit-limit', '5000')
+    res.setHeader('x-ratelimit-remaining', String(Math.max(0, 5000 - this.#used)))
+    res.setHeader('x-ratelimit-reset', String(reset))
+    res.setHeader('x-ratelimit-used', String(this.#used))
+    res.setHeader('x-ratelimit-resource', 'core')
+    const raw = await readBody(req)
+    try {
+      const auth = req.headers.authorization ?? ''
+      const token = /^(?:token|bearer)\s+(\S+)$/i.exec(auth.trim())?.[1]
+      if (token !== this.#options.token) {
+        throw new HttpError(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' })
+      }
+      const fault = this.#nextFault(method, url.pathname)
+      if (fault !== undefined) throw faultError(fault)
+      let body: Record<string, unknown> = {}
+      if (raw !== '') {
+        try {
+          body = JSON.parse(raw) as Record<string, unknown>
+        } catch {
+          throw new HttpError(400, {
+            message: 'Problems parsing JSON',
+            documentation_url: DOCS,
+            status: '400'
+          })
+        }
+      }
+      this.#route(method, url, req.headers.accept ?? '', body, res)
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      const e = error instanceof HttpError ? error : new HttpError(500, { message: 'Server Error' })
+      sendJson(res, e.status, e.body, e.headers)
+    }
+  }
+
+  #route(method: string, url: URL, accept: string, body: Record<string, unknown>, res: ServerResponse): void {
+    const repoPath = this.#repoPath()
+    if (!url.pathname.startsWith(`${repoPath}/`)) throw notFound()
+    const path = url.pathname.slice(repoPath.length)
+    const wantsDiff = /application\/vnd\.github(\.v3)?\.diff/.test(accept)
+    let m: RegExpExecArray | null
+
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(path))) {
+      const seed = this.#pulls.get(Number(m[1]))
+      if (seed === undefined) throw notFound()
+      if (wantsDiff) {
+        this.#sendDiff(res, seed.base, seed.head)
+        return
+      }
+      sendJson(res, 200, this.#pullJson(seed))
+      return
+    }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)\/files$/.exec(path))) {
+      const seed = this.#pulls.get(Number(m[1]))
+      if (seed === undefined) throw notFound()
+      const files = this.#files(seed.base, seed.head).slice(0, FILES_LIST_CAP)
+      const page = this.#paginate(url, files.length, res)
+      sendJson(res, 200, this.#fileItems(files.slice(page.start, page.end), this.#sha(seed.head)))
+      return
+    }
+    if (method === 'GET' && (m = /^\/compare\/(.+)\.\.\.(.+)$/.exec(path))) {
+      const [base, head] = [decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string)]
+      let headSha: string
+      let mergeBase: string
+      try {
+        headSha = this.#sha(head)
+        mergeBase = this.#options.repo.git('merge-base', this.#sha(base), headSha).trim()
+      } catch {
+        throw notFound()
+      }
+      if (wantsDiff) {
+        this.#sendDiff(res, base, head)
+        return
+      }
+      const ahead = Number(this.#options.repo.git('rev-list', '--count', `${mergeBase}..${headSha}`).trim())
+      const behind = Number(
+        this.#options.repo.git('rev-list', '--count', `${headSha}..${this.#sha(base)}`).trim()
+      )
+      const commits = this.#options.repo
+        .git('rev-list', '--reverse', `${mergeBase}..${headSha}`)
+        .split('\n')
+        .filter(Boolean)
+        .map(sha => ({ sha }))
+      sendJson(res, 200, {
+        status: behind === 0 ? (ahead === 0 ? 'identical' : 'ahead') : ahead === 0 ? 'behind' : 'diverged',
+        ahead_by: ahead,
+        behind_by: behind,
+        total_commits: ahead,
+        merge_base_commit: { sha: mergeBase },
+        commits,
+        files: this.#fileItems(this.#files(base, head).slice(0, COMPARE_FILES_CAP), headSha)
+      })
+      return
+    }
+    if (method === 'GET' && (m = /^\/issues\/(\d+)$/.exec(path))) {
+      const number = Number(m[1])
+      const pull = this.#pulls.get(number)
+      const issue = this.#issues.get(number)
+      if (pull === undefined && issue === undefined) throw notFound()
+      sendJson(res, 200, {
+        number,
+        title: pull?.title ?? issue?.title,
+        user: pull !== undefined ? fullUser(pull.user ?? { login: 'octocat', type: 'User' }) : issue?.user,
+        state: pull?.state ?? 'open',
+        html_url: this.#html(`/${pull !== undefined ? 'pull' : 'issues'}/${number}`),
+        ...(pull !== undefined ? { pull_request: { url: `${this.#url}${repoPath}/pulls/${number}` } } : {})
+      })
+      return
+    }
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(path))) {
+      const number = Number(m[1])
+      if (!this.#pulls.has(number) && !this.#issues.has(number)) throw notFound()
+      if (method === 'GET') {
+        const all = this.comments(number)
+        const page = this.#paginate(url, all.length, res)
+        sendJson(res, 200, all.slice(page.start, page.end))
+        return
+      }
+      if (method === 'POST') {
+        const text = validBody(body, 'create-an-issue-comment')
+        sendJson(res, 201, this.#createComment(number, text, ACTIONS_BOT))
+        return
+      }
+    }
+    if ((m = /^\/issues\/comments\/(\d+)$/.exec(path))) {
+      const found = this.#comments.get(Number(m[1]))
+      if (found === undefined) throw notFound()
+      if (method === 'GET') {
+        sendJson(res, 200, found.comment)
+        return
+      }
+      if (method === 'PATCH') {
+        found.comment.body = validBody(body, 'update-an-issue-comment')
+        found.comment.updated_at = new Date().toISOString()
+        sendJson(res, 200, found.comment)
+        return
+      }
+    }
+    if (method === 'POST' && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(path))) {
+      const id = Number(m[1])
+      if (!this.#comments.has(id)) throw notFound()
+      const content = body.content
+      if (typeof content !== 'string' || !REACTIONS.includes(content)) {
+        throw validationFailed(
+          'Reaction',
+          'content',
+          `content is not included in the list`,
+          'create-reaction-for-an-issue-comment'
+        )
+      }
+      const list = this.#reactions.get(id) ?? []
+      const existing = list.find(r => r.content === content && r.user.login === ACTIONS_BOT.login)
+      if (existing !== undefined) {
+        sendJson(res, 200, existing)
+        return
+      }
+      const reaction = { id: this.#nextId++, content, user: ACTIONS_BOT }
+      this.#reactions.set(id, [...list, reaction])
+      sendJson(res, 201, reaction)
+      return
+    }
+    if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(path))) {
+      const login = decodeURIComponent(m[1] as string)
+      const role = this.#permissions.get(login)
+      // GitHub answers 404 for a login that is not a user; every login set here exists.
+      if (role === undefined && !/^[A-Za-z0-9-]+$/.test(login)) throw notFound()
+      const r = role ?? 'none'
+      sendJson(res, 200, {
+        permission: COARSE[r],
+        role_name: r,
+        user: { login, id: 1000 + login.length, type: 'User', permissions: {} }
+      })
+      return
+    }
+    throw notFound()
+  }
+
+  #sendDiff(res: ServerResponse, base: string, head: string): void {
+    const files = this.#files(base, head)
+    const lines = files.reduce((n, f) => n + f.additions + f.deletions, 0)
+    const limits = this.#options.diffLimits ?? { maxFiles: 300, maxLines: 20000 }
+    const tooMany =
+      files.length > limits.maxFiles
+        ? `files (${limits.maxFiles})`
+        : lines > limits.maxLines
+          ? `lines (${limits.maxLines})`
+          : undefined
+    if (tooMany !== undefined) {
+      throw new HttpError(406, {
+        message: `Sorry, the diff exceeded the maximum number of ${tooMany}. Consider using 'List pull requests files' API or locally cloning the repository instead.`,
+        errors: [{ resource: 'PullRequest', field: 'diff', code: 'too_large' }],
+        documentation_url: `${DOCS}/pulls/pulls#list-pull-requests-files`,
+        status: '406'
+      })
+    }
+    const text = this.#options.repo.diff(base, head)
+    res.writeHead(200, {
+      'content-type': 'application/vnd.github.diff; charset=utf-8',
+      'content-length': String(Buffer.byteLength(text))
+    })
+    res.end(text)
+  }
+
+  /** `per_page` (default 30, at most 100) and `page`, with GitHub's `Link` header. */
+  #paginate(url: URL, total: number, res: ServerResponse): { start: number; end: number } {
+    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? '30') || 30))
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? '1') || 1)
+    const last = Math.max(1, Math.ceil(total / perPage))
+    const link = (p: number, rel: string) => {
+      const u = new URL(`${this.#url}${url.pathname}`)
+      u.searchParams.set('per_page', String(perPage))
+      u.searchParams.set('page', String(p))
+      return `<${u.toString()}>; rel="${rel}"`
+    }
+    const links: string[] = []
+    if (page > 1) links.push(link(page - 1, 'prev'))
+    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'))
+    if (page > 1) links.push(link(1, 'first'))
+    if (links.length > 0) res.setHeader('link', links.join(', '))
+    return { start: (page - 1) * perPage, end: page * perPage }
+  }
+}
+
+function fullUser(user: User | undefined): Required<User> {
+  const u = user ?? { login: 'octocat', type: 'User' }
+  return { login: u.login, type: u.type, id: u.id ?? 5000 + u.login.length }
+}
+
+function validationFailed(resource: string, field: string, message: string, doc: string): HttpError {
+  return new HttpError(422, {
+    message: 'Validation Failed',
+    errors: [{ resource, code: 'custom', field, message }],
+    documentation_url: `${DOCS}/issues/comments#${doc}`,
+    status: '422'
+  })
+}
+
+function validBody(body: Record<string, unknown>, doc: string): string {
+  const text = body.body
+  if (typeof text !== 'string') {
+    throw new HttpError(422, {
+      message: 'Invalid request.\n\n"body" wasn\'t supplied.',
+      documentation_url: `${DOCS}/issues/comments#${doc}`,
+      status: '422'
+    })
+  }
+  if (text.length > COMMENT_MAX) {
+    throw validationFailed(
+      'IssueComment',
+      'body',
+      `body is too long (maximum is ${COMMENT_MAX} characters)`,
+      doc
+    )
+  }
+  return text
+}
+
+function faultError(fault: GitHubFault): HttpError {
+  const headers: Record<string, string> = {}
+  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)
+  if (fault.secondary === true) {
+    return new HttpError(
+      fault.status,
+      {
+        message:
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        status: String(fault.status)
+      },
+      headers
+    )
+  }
+  if (fault.status === 403 || fault.status === 429) {
+    headers['x-ratelimit-remaining'] = '0'
+    headers['x-ratelimit-reset'] = String(Math.floor(Date.now() / 1000) + 1)
+    return new HttpError(
+      fault.status,
+      {
+        message: 'API rate limit exceeded for installation ID 1.',
+        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        status: String(fault.status)
+      },
+      headers
+    )
+  }
+  return new HttpError(fault.status, { message: 'Server Error', status: String(fault.status) }, headers)
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers
+  })
+  res.end(text)
+}
