@@ -3,7 +3,7 @@
  * Rivya emulators, with webhook payloads from @octokit/webhooks-examples.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { GitHubEmulator } from '../../src/github/emulator/index.js'
+import { GitHubEmulator, type User } from '../../src/github/emulator/index.js'
 import { GitRepo } from '../../src/github/emulator/git-repo.js'
 import { RivyaEmulator } from '../../src/rivya/emulator/index.js'
 import { example } from '../helpers/webhooks.js'
@@ -88,7 +88,7 @@ function prPayload(action = 'opened'): Record<string, unknown> {
 
 function commentPayload(
   body: string,
-  user = { login: 'maintainer', type: 'User' },
+  user: User = { login: 'maintainer', type: 'User' },
   onPr = true
 ): Record<string, unknown> {
   const payload = example('issue_comment', 'created')

@@ -31,15 +31,18 @@ export function diffLinesIn(message: string): number {
   return count
 }
 
-const SUMMARY_REQUEST = /write the review of the whole pull request|final summary/i
+// Anchored at a line start so that the same words inside a diff line (`+`, `-`, ` `) are not read
+// as the action's own request.
+const SUMMARY_REQUEST = /^Now write the review of the whole pull request/m
+const QUESTION = /^<question>\n([\s\S]*?)\n<\/question>$/m
 
 export function reply(message: string, options: ReplyOptions = {}): string {
   const files = filesIn(message)
   const lines = diffLinesIn(message)
   const fileList = files.length > 0 ? files.map(f => `\`${f}\``).join(', ') : 'no files'
   let text: string
-  if (message.includes('<question>')) {
-    const question = /<question>\n([\s\S]*?)\n<\/question>/.exec(message)?.[1] ?? ''
+  const question = QUESTION.exec(message)?.[1]
+  if (question !== undefined) {
     text = `Emulated answer to a question of ${question.length} characters, with ${files.length} file(s) of diff in this message.`
   } else if (SUMMARY_REQUEST.test(message)) {
     text = [
