@@ -289,6 +289,36 @@ describe('a pull_request review', () => {
     expect(gh.comments(PR)).toHaveLength(0)
   })
 
+  it('pull_request_target reviews a fork’s pull request through the API, without its code', async () => {
+    const payload = prPayload('synchronize')
+    ;(payload.pull_request as PullPayload).head.repo.full_name = 'someone/fork'
+    const result = await run('pull_request_target', payload)
+    expect(result.code).toBe(0)
+    expect(reviewComments()).toHaveLength(1)
+    expect(reviewComments()[0]!.body).toContain('Complete review')
+    expect(rivya.sessions).toHaveLength(1)
+  })
+
+  it('waits out GitHub’s secondary rate limits, reading and posting the comment once', async () => {
+    gh.injectFault({ status: 429, secondary: true, retryAfter: 1, method: 'GET', pathPattern: /\/comments$/ })
+    gh.injectFault({
+      status: 403,
+      secondary: true,
+      retryAfter: 1,
+      method: 'POST',
+      pathPattern: /\/comments$/
+    })
+    const result = await run('pull_request', prPayload())
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('secondary rate limit')
+    expect(reviewComments()).toHaveLength(1)
+    const posts = gh.requests.filter(r => r.method === 'POST' && r.path.endsWith(`/issues/${PR}/comments`))
+    expect(posts.map(r => r.status)).toEqual([403, 201])
+    const lists = gh.requests.filter(r => r.method === 'GET' && r.path.endsWith(`/issues/${PR}/comments`))
+    expect(lists.map(r => r.status)).toEqual([429, 200])
+    expect(rivya.chargedTurns('acct_test')).toHaveLength(rivya.sessions[0]!.turns.length)
+  })
+
   it('a fork pull request without the secret gets a visible notice, not a silent green check', async () => {
     const payload = prPayload()
     ;(payload.pull_request as PullPayload).head.repo.full_name = 'someone/fork'
@@ -354,6 +384,24 @@ describe('comment commands and workflow_dispatch', () => {
     expect(question).toContain('is add() safe for NaN?')
     expect(question).not.toContain('<diff>')
     expect(gh.comments(PR).at(-1)?.body).toContain('Emulated answer')
+  })
+
+  it('/codex <question> after Rivya lost the session asks in a fresh one, and the answer says so', async () => {
+    await run('pull_request', prPayload())
+    const reviewed = rivya.sessions[0]!.id
+    rivya.dropSession(reviewed)
+    const result = await run('issue_comment', commentPayload('/codex is add() safe for NaN?'))
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`session ${reviewed} is gone`)
+    const fresh = rivya.sessions
+    expect(fresh).toHaveLength(1)
+    expect(fresh[0]!.id).not.toBe(reviewed)
+    const message = fresh[0]!.turns[0]!.message
+    expect(message).toContain('is add() safe for NaN?')
+    expect(message).toContain('src/new.ts')
+    const answer = gh.comments(PR).at(-1)!.body
+    expect(answer).toContain('Emulated answer')
+    expect(answer).toContain('comes from a fresh session')
   })
 
   it('workflow_dispatch reviews the pull request given as input', async () => {

@@ -336,4 +336,25 @@ describe('filesFromPatches', () => {
       { oldStart: 0, newStart: 1, oldLines: 0, newLines: 1, section: '', body: '+x' }
     ])
   })
+
+  it('takes an added file whose blob is the empty blob as empty, not as missing its patch', () => {
+    const files = filesFromPatches([
+      { filename: 'empty', status: 'added', additions: 0, deletions: 0, sha: EMPTY_BLOB },
+      { filename: 'empty256', status: 'added', additions: 0, deletions: 0, sha: EMPTY_BLOB_SHA256 },
+      { filename: 'logo.png', status: 'added', additions: 0, deletions: 0, sha: 'a'.repeat(40) },
+      { filename: 'huge', status: 'added', additions: 90000, deletions: 0, sha: EMPTY_BLOB },
+      { filename: 'unknown', status: 'added', additions: 0, deletions: 0, sha: null }
+    ])
+    expect(files.map(f => [f.path, f.patchMissing, f.hunks])).toEqual([
+      ['empty', false, []],
+      ['empty256', false, []],
+      ['logo.png', true, []],
+      ['huge', true, []],
+      ['unknown', true, []]
+    ])
+  })
 })
+
+/** `git hash-object -t blob /dev/null`, in a SHA-1 and in a SHA-256 repository. */
+const EMPTY_BLOB = 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'
+const EMPTY_BLOB_SHA256 = '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813'

@@ -22,8 +22,11 @@ export interface GitHubClientOptions {
  * Statuses never worth a blind retry. @octokit/plugin-retry's own list leaves out 406, which is
  * GitHub's final "diff too large" answer, and it would retry a POST after a 5xx even though the
  * comment may already exist; comment creation therefore asks for no retries (see comments.ts).
+ * 429 is left to the throttling plugin, which waits as long as GitHub says (`retry-after`); the
+ * retry plugin would retry it after 1, 4 and 9 s whatever the header, where GitHub's docs say not
+ * to retry before `retry-after` seconds have passed ("Rate limits for the REST API").
  */
-export const DO_NOT_RETRY = [400, 401, 403, 404, 406, 410, 422, 451]
+export const DO_NOT_RETRY = [400, 401, 403, 404, 406, 410, 422, 429, 451]
 
 /**
  * Octokit with GitHub's documented rate-limit handling (primary and secondary limits, honouring

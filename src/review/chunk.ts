@@ -18,6 +18,7 @@
  */
 import type { DiffHunk } from './diff.js'
 import type { SelectedFile } from './filter.js'
+import { LF, SPACE, PLUS, MINUS, BACKSLASH } from './char-codes.js'
 
 export const FILE_MARK = '=== '
 export const CONTINUED_NOTE = ' (continued)'
@@ -120,11 +121,6 @@ function firstLine(start: number, count: number): number {
   return count > 0 ? start : start + 1
 }
 
-const LF = 10
-const SPACE = 32
-const PLUS = 43
-const MINUS = 45
-const BACKSLASH = 92
 /** A `\` remark longer than this is not git's and stands as a line of its own. */
 const MAX_REMARK = 64
 

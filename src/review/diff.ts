@@ -7,6 +7,8 @@
  * The parsers never throw: a line they cannot place is kept (`extraHeaders`) or ends the hunk.
  */
 
+import { BACKSLASH, CR, LF, MINUS, PLUS, SPACE } from './char-codes.js'
+
 /** GitHub's file statuses (REST "List pull requests files", `status` enum); git's are mapped onto them. */
 export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
 
@@ -66,14 +68,9 @@ export interface GitHubFileItem {
   deletions?: number
   /** Only the hunks; absent for binary files and files GitHub finds too large. */
   patch?: string | null
+  /** The blob's id: tells an empty file (which has no patch either) from a binary or huge one. */
+  sha?: string | null
 }
-
-const LF = 10
-const CR = 13
-const SPACE = 32
-const PLUS = 43
-const MINUS = 45
-const BACKSLASH = 92
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/
 
@@ -444,11 +441,18 @@ export function parseHunks(patch: string): { hunks: DiffHunk[]; additions: numbe
 /** Statuses under which a file may change without any line changing (a rename, a mode change). */
 const CONTENTLESS: readonly FileStatus[] = ['renamed', 'copied', 'changed', 'unchanged']
 
+/** Git's id of the empty blob, in SHA-1 and SHA-256 repositories (`git hash-object -t blob /dev/null`). */
+const EMPTY_BLOBS: readonly string[] = [
+  'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391',
+  '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813'
+]
+
 /**
  * The files list of a pull request as the same model {@link parseUnifiedDiff} gives. GitHub sends
  * no `patch` for binary files, for files too large to diff, and for changes without line changes;
  * only the last kind (no added or removed lines under a rename/copy/changed status) is taken as
- * complete, every other patchless file is marked {@link DiffFile.patchMissing}.
+ * complete, as is an added empty file (its `sha` is git's empty blob); every other patchless file
+ * is marked {@link DiffFile.patchMissing}.
  */
 export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
   return items.map(item => {
@@ -469,7 +473,12 @@ export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
       deletions: parsed?.deletions ?? deletions,
       binary: false,
       patchMissing:
-        parsed === undefined && !(CONTENTLESS.includes(status) && additions === 0 && deletions === 0),
+        parsed === undefined &&
+        !(
+          (CONTENTLESS.includes(status) || EMPTY_BLOBS.includes(item.sha ?? '')) &&
+          additions === 0 &&
+          deletions === 0
+        ),
       extraHeaders: []
     }
   })

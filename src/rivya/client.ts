@@ -263,22 +263,7 @@ export class RivyaClient {
 
   /** `GET /api/v1/credits`: the account's balance. */
   async getCredits(signal?: AbortSignal): Promise<number> {
-    const json = await withRetries(
-      async (_attempt, attemptSignal) => {
-        const response = await this.#send(
-          {
-            method: 'GET',
-            path: '/api/v1/credits',
-            auth: true,
-            accept: 'application/json',
-            ...SHORT_REQUEST
-          },
-          attemptSignal
-        )
-        return this.#readJson(response, attemptSignal)
-      },
-      this.#retryOptions('credits', this.#shortPolicy(), undefined, signal)
-    )
+    const json = await this.#getJson('/api/v1/credits', true, 'credits', signal)
     const parsed = creditsSchema.safeParse(json)
     const enveloped = creditsSchema.safeParse((json as { data?: unknown } | null)?.data)
     if (parsed.success) return parsed.data.current_credits
@@ -295,22 +280,7 @@ export class RivyaClient {
   async getModel(id: string, signal?: AbortSignal): Promise<ModelInfo> {
     let json: unknown
     try {
-      json = await withRetries(
-        async (_attempt, attemptSignal) => {
-          const response = await this.#send(
-            {
-              method: 'GET',
-              path: '/api/v1/models',
-              auth: false,
-              accept: 'application/json',
-              ...SHORT_REQUEST
-            },
-            attemptSignal
-          )
-          return this.#readJson(response, attemptSignal)
-        },
-        this.#retryOptions('models', this.#shortPolicy(), undefined, signal)
-      )
+      json = await this.#getJson('/api/v1/models', false, 'models', signal)
     } catch (error) {
       if (!(error instanceof RivyaError) || error.code === 'aborted') throw error
       return fallbackModel(id, error)
@@ -325,6 +295,17 @@ export class RivyaClient {
   /** Closes the keep-alive connections. */
   async close(): Promise<void> {
     await this.#agent.close()
+  }
+
+  /** A short GET whose JSON answer is read, with the short requests' retry policy. */
+  #getJson(path: string, auth: boolean, label: string, signal: AbortSignal | undefined): Promise<unknown> {
+    return withRetries(
+      async (_attempt, attemptSignal) => {
+        const request = { method: 'GET', path, auth, accept: 'application/json', ...SHORT_REQUEST } as const
+        return this.#readJson(await this.#send(request, attemptSignal), attemptSignal)
+      },
+      this.#retryOptions(label, this.#shortPolicy(), undefined, signal)
+    )
   }
 
   #shortPolicy(): RetryPolicy {

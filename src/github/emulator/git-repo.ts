@@ -36,6 +36,9 @@ export class GitRepo {
       cwd: this.dir,
       encoding: 'utf8',
       maxBuffer: 1024 * 1024 * 1024,
+      // git's complaints (an unknown ref the emulator answers 404 for) go into the thrown error,
+      // not onto the test output.
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',

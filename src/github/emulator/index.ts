@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { GitRepo } from './git-repo.js'
 import { changedFiles, type ChangedFile } from './git-files.js'
+import { closeServer, listen, readBody, sendJson } from '../../emulators/http.js'
 
 export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
 
@@ -136,13 +136,8 @@ export class GitHubEmulator {
     const server = createServer((req, res) => {
       emulator.#handle(req, res).catch(() => res.destroy())
     })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-    })
-    const address = server.address() as AddressInfo
+    emulator.#url = await listen(server, options.port, '127.0.0.1')
     emulator.#server = server
-    emulator.#url = `http://127.0.0.1:${address.port}`
     return emulator
   }
 
@@ -155,10 +150,7 @@ export class GitHubEmulator {
     const server = this.#server
     if (server === undefined) return
     this.#server = undefined
-    await new Promise<void>(resolve => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    })
+    await closeServer(server)
   }
 
   addPullRequest(seed: PullRequestSeed): Record<string, unknown> {
@@ -454,11 +446,12 @@ export class GitHubEmulator {
       if (!this.#comments.has(id)) throw notFound()
       const content = body.content
       if (typeof content !== 'string' || !REACTIONS.includes(content)) {
-        throw validationFailed(
-          'Reaction',
-          'content',
-          `content is not included in the list`,
-          'create-reaction-for-an-issue-comment'
+        // GitHub's schema check, e.g. `Invalid request.\n\neye is not a member of ["+1", …].`
+        throw invalidRequest(
+          typeof content === 'string'
+            ? `${content} is not a member of [${REACTIONS.map(r => `"${r}"`).join(', ')}].`
+            : '"content" wasn\'t supplied.',
+          'reactions/reactions#create-reaction-for-an-issue-comment'
         )
       }
       const list = this.#reactions.get(id) ?? []
@@ -539,31 +532,33 @@ function fullUser(user: User | undefined): Required<User> {
   return { login: u.login, type: u.type, id: u.id ?? 5000 + u.login.length }
 }
 
-function validationFailed(resource: string, field: string, message: string, doc: string): HttpError {
+/** A request body that fails GitHub's schema check (422 without `errors`). */
+function invalidRequest(detail: string, doc: string): HttpError {
   return new HttpError(422, {
-    message: 'Validation Failed',
-    errors: [{ resource, code: 'custom', field, message }],
-    documentation_url: `${DOCS}/issues/comments#${doc}`,
+    message: `Invalid request.\n\n${detail}`,
+    documentation_url: `${DOCS}/${doc}`,
     status: '422'
   })
 }
 
 function validBody(body: Record<string, unknown>, doc: string): string {
   const text = body.body
-  if (typeof text !== 'string') {
+  if (typeof text !== 'string') throw invalidRequest('"body" wasn\'t supplied.', `issues/comments#${doc}`)
+  if (text.length > COMMENT_MAX) {
+    // GitHub's answer for an issue comment since 2021 (older answers said code `custom`, field `body`).
     throw new HttpError(422, {
-      message: 'Invalid request.\n\n"body" wasn\'t supplied.',
+      message: 'Validation Failed',
+      errors: [
+        {
+          resource: 'IssueComment',
+          code: 'unprocessable',
+          field: 'data',
+          message: `Body is too long (maximum is ${COMMENT_MAX} characters)`
+        }
+      ],
       documentation_url: `${DOCS}/issues/comments#${doc}`,
       status: '422'
     })
-  }
-  if (text.length > COMMENT_MAX) {
-    throw validationFailed(
-      'IssueComment',
-      'body',
-      `body is too long (maximum is ${COMMENT_MAX} characters)`,
-      doc
-    )
   }
   return text
 }
@@ -597,28 +592,4 @@ function faultError(fault: GitHubFault): HttpError {
     )
   }
   return new HttpError(fault.status, { message: 'Server Error', status: String(fault.status) }, headers)
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {}
-): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers
-  })
-  res.end(text)
 }

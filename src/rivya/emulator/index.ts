@@ -5,9 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
 import { reply, type ReplyOptions } from './replies.js'
+import { closeServer, listen, readBody, sendJson } from '../../emulators/http.js'
 
 export const EMULATED_MODELS = [
   {
@@ -200,13 +200,8 @@ export class RivyaEmulator {
       emulator.#handle(req, res).catch(() => res.destroy())
     })
     server.keepAliveTimeout = 5_000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
-    })
-    const address = server.address() as AddressInfo
+    emulator.#url = await listen(server, options.port, options.host ?? '127.0.0.1')
     emulator.#server = server
-    emulator.#url = `http://${address.address}:${address.port}`
     return emulator
   }
 
@@ -219,10 +214,7 @@ export class RivyaEmulator {
     const server = this.#server
     if (server === undefined) return
     this.#server = undefined
-    await new Promise<void>(resolve => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    })
+    await closeServer(server)
   }
 
   addKey(key: EmulatorKey): void {
@@ -246,6 +238,11 @@ export class RivyaEmulator {
   setRateLimit(limit: { requests: number; windowMs: number } | undefined): void {
     this.#rateLimit = limit
     this.#window = { start: 0, count: 0 }
+  }
+
+  /** Forgets a session, as Rivya does when one expires: later turns on it answer `not_found`. */
+  dropSession(id: string): void {
+    this.#sessions.delete(id)
   }
 
   get sessions(): EmulatedSession[] {
@@ -665,30 +662,6 @@ function sessionSummary(session: EmulatedSession) {
     created_at: session.createdAt,
     message_count: session.turns.length * 2
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {}
-): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers
-  })
-  res.end(text)
 }
 
 function sendError(res: ServerResponse, error: ApiError, requestId: string): void {
