@@ -46,17 +46,21 @@ export async function run(): Promise<void> {
     if (token !== '') core.setSecret(token)
 
     const ctx = readRunContext()
-    if (key.trim() === '' && secretsWithheld(ctx, ctx.actor)) {
+    const withheld = key.trim() === '' && secretsWithheld(ctx, ctx.actor)
+    // Where GitHub withheld the secret, the other inputs still decide whether this event reviews.
+    const inputs = parseInputs(name =>
+      withheld && name === 'rivya-api-key' ? 'withheld' : core.getInput(name)
+    )
+    const trigger = decideTrigger(ctx, inputs)
+    if (trigger.kind === 'skip') {
+      core.info(trigger.reason)
+      return
+    }
+    if (withheld) {
       await notice(
         'Codex review skipped: no Rivya key',
         'GitHub withholds secrets from pull requests opened from forks (and by Dependabot), so rivya-api-key is empty and this pull request was not reviewed. A maintainer can comment /codex to review it, or see the README on pull_request_target.'
       )
-      return
-    }
-    const inputs = parseInputs(name => core.getInput(name))
-    const trigger = decideTrigger(ctx, inputs)
-    if (trigger.kind === 'skip') {
-      core.info(trigger.reason)
       return
     }
     core.info(`Codex review: ${trigger.reason}`)
@@ -145,6 +149,31 @@ function triggerId(ctx: RunContext, trigger: Exclude<Trigger, { kind: 'skip' }>)
   return trigger.kind === 'comment' ? `comment-${trigger.commentId}` : `run-${ctx.runId}`
 }
 
+/**
+ * A comment body without the key or the token in it, whatever error text reached it: GitHub shows
+ * comments unmasked (the runner masks only its own log).
+ */
+function scrub(body: string, inputs: Inputs): string {
+  let text = body
+  for (const secret of [inputs.rivyaApiKey, inputs.githubToken]) {
+    if (secret.length >= 8) text = text.split(secret).join('***')
+  }
+  return text
+}
+
+/** The settings that shape every turn's request body, part of its keys. */
+function requestIdentity(inputs: Inputs): {
+  model: string
+  reasoningEffort: string
+  enableWebSearch: boolean
+} {
+  return {
+    model: inputs.model,
+    reasoningEffort: inputs.reasoningEffort,
+    enableWebSearch: inputs.enableWebSearch
+  }
+}
+
 async function review(
   gh: GitHubClient,
   rivya: RivyaClient,
@@ -187,14 +216,16 @@ async function review(
     maxCredits: inputs.maxCredits,
     baseCredits: model.baseCredits ?? 1,
     log: line => core.info(line),
-    turnOptions: (turnIndex, message) => ({
+    turnOptions: (turnIndex, message, sessionId) => ({
       ...turnKeys({
         repository: ctx.repository,
         pullNumber: pr.number,
         headSha: pr.headSha,
         trigger: id,
         turnIndex,
-        message
+        message,
+        ...requestIdentity(inputs),
+        sessionId
       }),
       onRetry: event => core.info(describeRetry(event))
     })
@@ -219,7 +250,9 @@ async function review(
     summary:
       loop.summary ??
       (plan.messages.length === 0
-        ? 'Nothing to review: every changed file was skipped (listed below).'
+        ? plan.dropped.length > 0
+          ? `Nothing reviewed: no changed file fits in max-turns (${inputs.maxTurns}) turns (listed below).`
+          : 'Nothing to review: every changed file was skipped (listed below).'
         : undefined),
     notes: loop.notes,
     usage: loop.usage,
@@ -231,15 +264,29 @@ async function review(
     failure,
     runUrl: ctx.runUrl
   }
+  const body = scrub(renderComment(report), inputs)
   let comment: { id: number; url: string } | undefined
+  let notPosted: string | undefined = inputs.postComment ? undefined : 'post-comment is false'
   if (inputs.postComment) {
-    comment = await upsertReviewComment(gh, ctx.repo, pr.number, renderComment(report))
-    core.info(`Review comment: ${comment.url}`)
+    try {
+      comment = await upsertReviewComment(gh, ctx.repo, pr.number, body)
+      core.info(`Review comment: ${comment.url}`)
+    } catch (error) {
+      // What Rivya was paid for is never lost: the outputs and the job summary still get it.
+      notPosted = `the review comment could not be posted (${describeFailure(error)})`
+    }
   }
   setReviewOutputs(report, comment)
-  await writeJobSummary(report, comment)
+  await writeJobSummary(report, comment, notPosted === undefined ? undefined : { body, why: notPosted })
+  const posting =
+    inputs.postComment && comment === undefined ? ` Then ${notPosted}; the job summary holds the review.` : ''
   if (failure !== undefined) {
-    throw new Error(`The review failed after ${loop.usage.turns} turn(s): ${failure.message}`)
+    throw new Error(`The review failed after ${loop.usage.turns} turn(s): ${failure.message}${posting}`)
+  }
+  if (posting !== '') {
+    throw new Error(
+      `The review ran (${loop.usage.turns} turn(s), ${loop.usage.creditsFinal} credits).${posting}`
+    )
   }
   if (stoppedBy !== undefined) {
     core.warning(
@@ -274,28 +321,49 @@ async function answer(
   const state = existing !== undefined ? readCommentState(existing.body ?? '') : undefined
   const model = await rivya.getModel(inputs.model)
   const limit = messageLimit(inputs, model.maxPromptLength)
-  const result = await answerQuestion({
-    rivya,
-    inputs,
-    pr,
-    question,
-    asker: commenter,
-    limit,
-    recorded: state,
-    diff: () => collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line => core.info(line)),
-    keys: (turnIndex, message) =>
-      turnKeys({
-        repository: ctx.repository,
-        pullNumber: pr.number,
-        headSha: pr.headSha,
-        trigger: `comment-${commentId}`,
-        turnIndex,
-        message
-      }),
-    log: line => core.info(line)
-  })
+  let result: Awaited<ReturnType<typeof answerQuestion>>
+  try {
+    result = await answerQuestion({
+      rivya,
+      inputs,
+      pr,
+      question,
+      asker: commenter,
+      limit,
+      recorded: state,
+      diff: () => collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line => core.info(line)),
+      keys: (turnIndex, message, sessionId) =>
+        turnKeys({
+          repository: ctx.repository,
+          pullNumber: pr.number,
+          headSha: pr.headSha,
+          trigger: `comment-${commentId}`,
+          turnIndex,
+          message,
+          ...requestIdentity(inputs),
+          sessionId
+        }),
+      log: line => core.info(line)
+    })
+  } catch (error) {
+    // The asker saw the command taken (a reaction): the answer's failure is said where they look.
+    const f = failureOf(error)
+    const what = isRivyaError(error)
+      ? `${f.message}${f.code !== undefined ? ` (${f.code}${f.requestId !== undefined ? `, request ${f.requestId}` : ''})` : ''}`
+      : 'an unexpected error; the workflow run’s log has the details'
+    await createComment(
+      gh,
+      ctx.repo,
+      pullNumber,
+      scrub(renderReply(`The question could not be answered: ${what}`, `Question from ${commenter}`), inputs)
+    ).catch((postError: unknown) => {
+      core.warning(`Could not post the failure reply: ${describeFailure(postError)}`)
+    })
+    await react(gh, ctx.repo, commentId, 'confused').catch(() => undefined)
+    throw error
+  }
   const t = result.usage
   const footer = `Answer to ${commenter} · ${t.turns} turn, ${t.totalTokens} tokens, ${t.creditsFinal} credits · session ${result.sessionId ?? '—'}`
-  const reply = await createComment(gh, ctx.repo, pullNumber, renderReply(result.text, footer))
+  const reply = await createComment(gh, ctx.repo, pullNumber, scrub(renderReply(result.text, footer), inputs))
   setUsageOutputs(t, result.sessionId, reply)
 }

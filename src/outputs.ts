@@ -28,10 +28,14 @@ export function setUsageOutputs(
   core.setOutput('credits-final', String(u.creditsFinal))
 }
 
-/** The job summary: the same usage table as the comment, with coverage and a link to the comment. */
+/**
+ * The job summary: the same usage table as the comment, with coverage and a link to the comment;
+ * when no comment holds the review (`post-comment: false`, or posting failed), the review itself.
+ */
 export async function writeJobSummary(
   report: ReviewReport,
-  comment: { url: string } | undefined
+  comment: { url: string } | undefined,
+  unposted?: { body: string; why: string }
 ): Promise<void> {
   const lines = [
     `## Codex review of #${report.pullNumber}`,
@@ -46,9 +50,17 @@ export async function writeJobSummary(
     '',
     comment !== undefined
       ? `[The review comment](${comment.url})`
-      : 'No comment was posted (post-comment: false).'
+      : `No comment was posted: ${unposted?.why ?? 'post-comment is false'}.`
   ]
+  if (unposted !== undefined) lines.push('', '---', '', reviewSection(unposted.body))
   await appendSummary(lines.join('\n'))
+}
+
+/** The comment's body from its review on: without the hidden marker lines and the title the summary has. */
+function reviewSection(body: string): string {
+  const title = body.indexOf('\n## ')
+  const start = title < 0 ? 0 : body.indexOf('\n', title + 1) + 1
+  return body.slice(start).trim()
 }
 
 /** Appends to the job summary when the runner offers one (GITHUB_STEP_SUMMARY), else does nothing. */

@@ -319,6 +319,59 @@ describe('a pull_request review', () => {
     expect(rivya.chargedTurns('acct_test')).toHaveLength(rivya.sessions[0]!.turns.length)
   })
 
+  it('a comment GitHub refuses still leaves the paid review in the job summary and the outputs', async () => {
+    gh.injectFault({ status: 502, method: 'POST', pathPattern: /\/comments$/ })
+    const result = await run('pull_request', prPayload())
+    expect(result.code).not.toBe(0)
+    expect(reviewComments()).toHaveLength(0)
+    expect(result.annotations.join('\n')).toMatch(/review comment could not be posted/)
+    expect(result.summary).toContain('### Summary')
+    expect(result.summary).toContain('Emulated review')
+    expect(result.outputs.turns).toBe(String(rivya.sessions[0]!.turns.length))
+    expect(result.outputs['credits-final']).not.toBe('0')
+  })
+
+  it('with post-comment false the review itself is in the job summary', async () => {
+    const result = await run('pull_request', prPayload(), { 'post-comment': 'false' })
+    expect(result.code).toBe(0)
+    expect(gh.comments(PR)).toHaveLength(0)
+    expect(result.summary).toContain('post-comment is false')
+    expect(result.summary).toContain('Emulated review')
+    expect(result.summary).not.toContain(MARKER)
+  })
+
+  it('two jobs of one run with other settings do not share idempotency keys', async () => {
+    const low = await run('pull_request', prPayload(), { 'reasoning-effort': 'low', 'post-comment': 'false' })
+    const high = await run('pull_request', prPayload(), {
+      'reasoning-effort': 'high',
+      'post-comment': 'false'
+    })
+    expect([low.code, high.code]).toEqual([0, 0])
+    expect(rivya.sessions).toHaveLength(2)
+    expect(visibleOutput(high)).not.toContain('idempotency_conflict')
+  })
+
+  it('max-turns passes over a file too big for it and reviews the files after it', async () => {
+    repo.destroy()
+    repo = GitRepo.create()
+    repo.write('README.md', '# demo\n')
+    base = repo.commit('base')
+    repo.write('src/0big.ts', Array.from({ length: 700 }, (_, i) => `export const big${i} = ${i}\n`).join(''))
+    repo.write('src/a.ts', 'export const a = 1\n')
+    repo.write('src/b.ts', 'export const b = 2\n')
+    head = repo.commit('head')
+    await gh.close()
+    await rivya.close()
+    await start()
+    const result = await run('pull_request', prPayload(), { 'max-message-chars': '4000', 'max-turns': '2' })
+    expect(result.code).toBe(0)
+    const body = reviewComments()[0]!.body
+    expect(body).toMatch(/reviewed 2 of 3 files; stopped by max-turns \(2\)/)
+    expect(body).toContain('`src/0big.ts`')
+    expect(body).toContain('### Summary')
+    expect(chatTurns().length).toBeLessThanOrEqual(2)
+  })
+
   it('a fork pull request without the secret gets a visible notice, not a silent green check', async () => {
     const payload = prPayload()
     ;(payload.pull_request as PullPayload).head.repo.full_name = 'someone/fork'
@@ -327,6 +380,13 @@ describe('a pull_request review', () => {
     expect(result.annotations.join('\n')).toContain('::warning')
     expect(result.summary).toContain('no Rivya key')
     expect(rivya.requests).toHaveLength(0)
+    // An action that never reviews gets a log line, not the notice.
+    const labeled = prPayload('labeled')
+    ;(labeled.pull_request as PullPayload).head.repo.full_name = 'someone/fork'
+    const quiet = await run('pull_request', labeled, { 'rivya-api-key': '' })
+    expect(quiet.code).toBe(0)
+    expect(quiet.annotations).toEqual([])
+    expect(quiet.summary).toBe('')
   })
 })
 
@@ -402,6 +462,18 @@ describe('comment commands and workflow_dispatch', () => {
     const answer = gh.comments(PR).at(-1)!.body
     expect(answer).toContain('Emulated answer')
     expect(answer).toContain('comes from a fresh session')
+  })
+
+  it('a question that cannot be answered says so on the pull request', async () => {
+    rivya.setCredits('acct_test', 0)
+    const payload = commentPayload('/codex why?')
+    const commentId = (payload.comment as { id: number }).id
+    const result = await run('issue_comment', payload)
+    expect(result.code).not.toBe(0)
+    const reply = gh.comments(PR).at(-1)!
+    expect(reply.user.type).toBe('Bot')
+    expect(reply.body).toMatch(/could not be answered: .*\(insufficient_credits, request req_\w+\)/)
+    expect(gh.reactions(commentId).map(r => r.content)).toEqual(['eyes', 'confused'])
   })
 
   it('workflow_dispatch reviews the pull request given as input', async () => {

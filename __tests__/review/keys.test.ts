@@ -7,7 +7,11 @@ const turn: TurnIdentity = {
   headSha: 'f'.repeat(40),
   trigger: 'run-123',
   turnIndex: 2,
-  message: 'part 2 of 3'
+  message: 'part 2 of 3',
+  model: 'gpt-5.4-codex-chat',
+  reasoningEffort: 'default',
+  enableWebSearch: false,
+  sessionId: 'chat_session_1'
 }
 
 describe('turnKeys', () => {
@@ -23,7 +27,12 @@ describe('turnKeys', () => {
     ['headSha', 'e'.repeat(40)],
     ['trigger', 'comment-99'],
     ['turnIndex', 3],
-    ['message', 'part 2 of 3 '] // one more character
+    ['message', 'part 2 of 3 '], // one more character
+    ['model', 'gpt-5.4-mini-chat'],
+    ['reasoningEffort', 'high'],
+    ['enableWebSearch', true],
+    ['sessionId', 'chat_session_2'],
+    ['sessionId', undefined]
   ] as const)('changes when %s changes', (field, value) => {
     const other = turnKeys({ ...turn, [field]: value })
     expect(other.idempotencyKey).not.toBe(turnKeys(turn).idempotencyKey)

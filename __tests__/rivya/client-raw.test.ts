@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
-import { RivyaClient } from '../../src/rivya/client.js'
+import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
 import { RivyaError } from '../../src/rivya/errors.js'
+import type { RetryEvent } from '../../src/rivya/retry.js'
 
 const KEY = 'rvya_sk_raw_test_0123456789abcdef'
 
@@ -38,8 +39,14 @@ afterEach(async () => {
   clients = []
 })
 
+type Handler = (res: ServerResponse) => void
+
 /** Serves attempt n with `handlers[n - 1]` (the last one repeats) and records what arrived. */
-async function serve(...handlers: ((res: ServerResponse) => void)[]) {
+async function serve(...handlers: Handler[]) {
+  return serveWith({}, ...handlers)
+}
+
+async function serveWith(options: Partial<RivyaClientOptions>, ...handlers: Handler[]) {
   const seen: Seen[] = []
   const server = createServer((req, res) => {
     let body = ''
@@ -60,7 +67,8 @@ async function serve(...handlers: ((res: ServerResponse) => void)[]) {
     sleep: async () => {},
     random: () => 0,
     headersTimeoutMs: 2000,
-    bodyTimeoutMs: 300
+    bodyTimeoutMs: 300,
+    ...options
   })
   clients.push(client)
   return { seen, client }
@@ -160,6 +168,113 @@ describe('RivyaClient on the wire', () => {
     const error = await busy.client.chat({ model: 'm', message: 'hi' }, turnKeys).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'chat_session_conflict', retryable: false, requestId: 'req_busy' })
     expect(busy.seen).toHaveLength(1)
+  })
+
+  describe('a conflict after an attempt that may still be running', () => {
+    const conflict: Handler = res =>
+      res
+        .writeHead(409, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ error: { code: 'chat_session_conflict', message: 'busy', requestId: 'req_busy' } })
+        )
+    const ok: Handler = res =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion))
+    const page =
+      (status: number): Handler =>
+      res =>
+        res.writeHead(status, { 'content-type': 'text/html' }).end(`<html><h1>${status}</h1></html>`)
+    const rivyaError =
+      (status: number, code: string): Handler =>
+      res =>
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code, message: 'm', requestId: 'req_1' } }))
+
+    it.each([
+      ["a gateway's 502 page", page(502)],
+      ["a gateway's 504 page", page(504)],
+      ["Cloudflare's 524 page", page(524)],
+      ['a 408 page', page(408)],
+      ["Rivya's public_api_disabled", rivyaError(503, 'public_api_disabled')],
+      ['a 500 with a code Rivya does not document', rivyaError(500, 'internal_error')]
+    ])('%s: the conflicts are waited out without using up attempts', async (_name, first) => {
+      const { seen, client } = await serveWith(
+        { retry: { maxAttempts: 2 } },
+        first,
+        conflict,
+        conflict,
+        conflict,
+        ok
+      )
+      const events: RetryEvent[] = []
+      const done = await client.chat(
+        { model: 'm', message: 'hi' },
+        { ...turnKeys, onRetry: e => events.push(e) }
+      )
+      expect(done).toMatchObject({ content: 'hello world', attempts: 5 })
+      expect(seen.map(s => s.headers['idempotency-key'])).toEqual(Array(5).fill('idem-raw'))
+      expect(events.map(e => [e.waiting === true, e.nextAttempt])).toEqual([
+        [false, 2],
+        [true, 2],
+        [true, 2],
+        [true, 2]
+      ])
+    })
+
+    it('a 429 rejected the turn: a conflict after it is another run, not retried', async () => {
+      const { seen, client } = await serveWith(
+        { retry: { maxAttempts: 2 } },
+        rivyaError(429, 'rate_limited'),
+        conflict,
+        ok
+      )
+      const error = await client.chat({ model: 'm', message: 'hi' }, turnKeys).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'chat_session_conflict', retryable: false, attempts: 2 })
+      expect(seen).toHaveLength(2)
+    })
+  })
+
+  it('returns once the done event has arrived, though the server keeps the stream open', async () => {
+    const maxPings = 30
+    let pings = 0
+    let hungUp: (seen: { pings: number; finished: boolean }) => void = () => {}
+    const closed = new Promise<{ pings: number; finished: boolean }>(resolve => (hungUp = resolve))
+    const { seen, client } = await serve(
+      res => {
+        res.writeHead(200, sseHead)
+        res.write(
+          `event: delta\ndata: {"delta":"hello world"}\n\nevent: done\ndata: ${JSON.stringify(completion)}\n\n`
+        )
+        // Heartbeats after `done` (a proxy's keep-alive), within the client's body timeout.
+        const timer = setInterval(() => {
+          if (++pings < maxPings) res.write(': ping\n\n')
+          else res.end()
+        }, 100)
+        res.on('close', () => {
+          clearInterval(timer)
+          hungUp({ pings, finished: res.writableFinished })
+        })
+      },
+      res => {
+        const second = { ...completion, message: { ...completion.message, content: 'second turn' } }
+        res.writeHead(200, sseHead).end(`event: done\ndata: ${JSON.stringify(second)}\n\n`)
+      }
+    )
+    const first = await client.chat({ model: 'm', message: 'hi' }, { ...turnKeys, stream: true })
+    const pingsWhenReturned = pings
+    expect(first).toMatchObject({ content: 'hello world', attempts: 1 })
+    expect(pingsWhenReturned).toBeLessThan(maxPings)
+    // The client hung up: the server's stream was cut before it ended it.
+    const hangUp = await closed
+    expect(hangUp.finished).toBe(false)
+    expect(hangUp.pings).toBeLessThan(maxPings)
+
+    const next = await client.chat(
+      { model: 'm', message: 'next' },
+      { idempotencyKey: 'idem-raw-2', clientRequestId: 'crid-raw-2', stream: true }
+    )
+    expect(next).toMatchObject({ content: 'second turn', attempts: 1 })
+    expect(seen).toHaveLength(2)
   })
 
   it('accepts the finished JSON turn from the stream endpoint', async () => {

@@ -356,6 +356,116 @@ describe.each([
     })
   })
 
+  describe('an earlier attempt still running on Rivya', () => {
+    // Real waits: the first attempt runs on the emulator for `latencyMs` while the retries poll it.
+    const policy = {
+      maxAttempts: 2,
+      baseDelayMs: 50,
+      pollDelayMs: 100,
+      maxPollDelayMs: 200,
+      deadlineMs: 10_000
+    }
+
+    function label(n: number) {
+      return { label: `turn ${n}`, onRetry: (e: RetryEvent) => retries.push(e) }
+    }
+
+    it.each([
+      [
+        'a gateway 504 page while the turn goes on',
+        {
+          fault: { kind: 'html', status: 504, after: 'processing-started' },
+          latencyMs: 800,
+          code: 'http_error'
+        }
+      ],
+      // undici's headers timer ticks about every 0.5 s, so the attempt is given up after 0.5-1 s.
+      [
+        'a headers timeout',
+        { timeouts: { headersTimeoutMs: 300, bodyTimeoutMs: 300 }, latencyMs: 2000, code: 'timeout' }
+      ]
+    ] as const)(
+      '%s: its conflicts are waited out without using up attempts, then replayed',
+      async (_name, setup) => {
+        rivya.latencyMs = setup.latencyMs
+        if ('fault' in setup) rivya.injectFault(setup.fault)
+        const k = keys()
+        const c = client({ sleep: realSleep, retry: policy, ...('timeouts' in setup ? setup.timeouts : {}) })
+        const completion = await c.chat({ model: MODEL, message: 'hello' }, { ...k, stream, ...label(3) })
+
+        expect(completion.content).toBe(rivya.sessions[0]?.turns[0]?.reply)
+        expectOneChargedTurn(k, completion.attempts)
+        const statuses = chatRequests().map(r => r.status)
+        const conflicts = statuses.filter(s => s === 409).length
+        // More conflicts than maxAttempts allows retries: the waits did not count.
+        expect(conflicts).toBeGreaterThanOrEqual(3)
+        expect(statuses.slice(1, -1)).toEqual(Array(conflicts).fill(409))
+        // The replay; a streamed one is logged 0, as the client hangs up once `done` has arrived.
+        expect(statuses.at(-1)).toEqual(stream ? expect.any(Number) : 200)
+        expect(statuses.at(-1)).not.toBe(409)
+        expect(retries[0]).toMatchObject({ error: { code: setup.code }, nextAttempt: 2, maxAttempts: 2 })
+        expect(retries[0]?.waiting).toBeUndefined()
+        const waits = retries.slice(1)
+        expect(waits).toHaveLength(conflicts)
+        for (const e of waits) {
+          expect(e).toMatchObject({ waiting: true, nextAttempt: 2, error: { code: 'chat_session_conflict' } })
+          expect(describeRetry(e)).toMatch(
+            /^turn 3: chat_session_conflict \(its earlier attempt is still running, req_\w+\), waiting 0\.\d s$/
+          )
+        }
+        expect(rivya.credits(ACCOUNT)).toBe(WALLET - completion.credits.final)
+      }
+    )
+
+    it('a failure after the waits still gets its retries', async () => {
+      rivya.latencyMs = 600
+      rivya.injectFault({ kind: 'html', status: 502, after: 'processing-started' })
+      const k = keys()
+      let cut = false
+      const sleep = async (ms: number, signal?: AbortSignal) => {
+        await realSleep(ms, signal)
+        // The earlier attempt is done: the next poll gets its stored answer, cut half-way.
+        if (!cut && rivya.chargedTurns(ACCOUNT).length === 1) {
+          cut = true
+          rivya.injectFault({ kind: 'cut' })
+        }
+      }
+      const c = client({ sleep, retry: { ...policy, maxAttempts: 3 } })
+      const completion = await c.chat(
+        { model: MODEL, message: 'hello' },
+        { ...k, stream, onRetry: e => retries.push(e) }
+      )
+      expect(cut).toBe(true)
+      expectOneChargedTurn(k, completion.attempts)
+      const counted = retries.filter(e => e.waiting !== true)
+      expect(counted.map(e => e.nextAttempt)).toEqual([2, 3])
+      expect(counted[0]?.error.code).toBe('http_error')
+      expect(counted[1]?.error.code).toMatch(/^(network_error|truncated_response)$/)
+      expect(completion.attempts).toBeGreaterThan(3)
+      expect(completion.content).toBe(rivya.sessions[0]?.turns[0]?.reply)
+    })
+
+    it('does not retry a conflict on the first attempt: another run is using the session', async () => {
+      const { completion: first } = await turn(client(), 'part 1')
+      rivya.latencyMs = 500
+      const other = turn(client(), 'another run', keys(), first.sessionId)
+      while (rivya.sessions[0]?.busy !== true) await realSleep(5)
+      const k = keys()
+      const error = await failure(turn(client({ retry: policy }), 'part 2', k, first.sessionId))
+      expect(error).toMatchObject({
+        code: 'chat_session_conflict',
+        status: 409,
+        retryable: false,
+        attempts: 1
+      })
+      expect(error.message).toContain('is busy with another turn')
+      expect(chatRequests().filter(r => r.idempotencyKey === k.idempotencyKey)).toHaveLength(1)
+      expect(retries).toEqual([])
+      expect(waits).toEqual([])
+      await other
+    })
+  })
+
   // Real waits are few: this one in JSON mode, the rate-limit window in SSE mode.
   if (!stream)
     it('waits as long as Retry-After: 2 asks (measured on the emulator request log)', async () => {

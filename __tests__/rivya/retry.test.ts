@@ -6,6 +6,7 @@ import {
   backoffDelayMs,
   describeRetry,
   parseRetryAfter,
+  pollDelayMs,
   retryDelayMs,
   withRetries,
   type RetryEvent,
@@ -40,7 +41,9 @@ const policy: RetryPolicy = {
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 60_000,
-  deadlineMs: 600_000
+  deadlineMs: 600_000,
+  pollDelayMs: 5000,
+  maxPollDelayMs: 30_000
 }
 
 describe('backoffDelayMs', () => {
@@ -77,6 +80,35 @@ describe('retryDelayMs', () => {
   })
 })
 
+describe('pollDelayMs', () => {
+  const conflict = (retryAfterMs?: number) =>
+    new RivyaError({ code: 'chat_session_conflict', message: 'm', retryable: true, retryAfterMs })
+
+  it('stays within [3/4, 1] of min(max, first·2^(poll-1)) for every poll and random value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), (poll, r) => {
+        const ceiling = Math.min(policy.maxPollDelayMs, policy.pollDelayMs * 2 ** (poll - 1))
+        const ms = pollDelayMs(conflict(), poll, policy, () => r)
+        return Number.isInteger(ms) && ms >= 0.75 * ceiling && ms <= ceiling
+      })
+    )
+  })
+
+  it('polls every 5 s at first, growing to 30 s', () => {
+    const top = () => 0.999999
+    expect([1, 2, 3, 4, 5].map(n => pollDelayMs(conflict(), n, policy, top))).toEqual([
+      4999, 9999, 19999, 29999, 29999
+    ])
+    expect(pollDelayMs(conflict(), 1, policy, () => 0)).toBe(3750)
+  })
+
+  it('honours a longer Retry-After, capped', () => {
+    expect(pollDelayMs(conflict(45_000), 1, policy, () => 0)).toBe(45_000)
+    expect(pollDelayMs(conflict(3_600_000), 1, policy, () => 0)).toBe(60_000)
+    expect(pollDelayMs(conflict(1000), 1, policy, () => 0)).toBe(3750)
+  })
+})
+
 describe('describeRetry', () => {
   const event = (requestId?: string): RetryEvent => ({
     label: 'turn 2',
@@ -91,6 +123,21 @@ describe('describeRetry', () => {
       'turn 2: rate_limited (req_x), retrying in 2.0 s (attempt 2/5)'
     )
     expect(describeRetry(event())).toBe('turn 2: rate_limited, retrying in 2.0 s (attempt 2/5)')
+  })
+
+  it('says when it waits for an earlier attempt rather than retrying', () => {
+    const wait = (requestId?: string): RetryEvent => ({
+      ...event(),
+      error: new RivyaError({ code: 'chat_session_conflict', message: 'm', retryable: true, requestId }),
+      delayMs: 5000,
+      waiting: true
+    })
+    expect(describeRetry(wait('req_x'))).toBe(
+      'turn 2: chat_session_conflict (its earlier attempt is still running, req_x), waiting 5.0 s'
+    )
+    expect(describeRetry(wait())).toBe(
+      'turn 2: chat_session_conflict (its earlier attempt is still running), waiting 5.0 s'
+    )
   })
 })
 
@@ -145,6 +192,69 @@ describe('withRetries', () => {
       'turn 1: rate_limited (req_rate_limited), retrying in 2.0 s (attempt 2/5)',
       'turn 1: network_error (req_network_error), retrying in 1.0 s (attempt 3/5)'
     ])
+  })
+
+  it('polls for an earlier attempt still running without using up attempts', async () => {
+    const time = fakeTime()
+    const events: RetryEvent[] = []
+    const seen: number[] = []
+    const result = await withRetries(
+      async n => {
+        seen.push(n)
+        await Promise.resolve()
+        if (n === 1 || n === 6) throw failure('network_error', true)
+        if (n < 6) throw failure('chat_session_conflict', false)
+        return 'ok'
+      },
+      {
+        label: 'turn 2',
+        policy: { ...policy, maxAttempts: 3 },
+        sleep: time.sleep,
+        now: time.now,
+        random: () => 0.5,
+        onRetry: e => events.push(e),
+        stillRunning: e => e.code === 'chat_session_conflict'
+      }
+    )
+    expect(result).toBe('ok')
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7])
+    // Backoff, four polls growing from 5 s to the 30 s cap (7/8 of it at random 0.5), backoff again.
+    expect(time.sleeps).toEqual([500, 4375, 8750, 17500, 26250, 1000])
+    expect(events.map(describeRetry)).toEqual([
+      'turn 2: network_error (req_network_error), retrying in 0.5 s (attempt 2/3)',
+      'turn 2: chat_session_conflict (its earlier attempt is still running, req_chat_session_conflict), waiting 4.4 s',
+      'turn 2: chat_session_conflict (its earlier attempt is still running, req_chat_session_conflict), waiting 8.8 s',
+      'turn 2: chat_session_conflict (its earlier attempt is still running, req_chat_session_conflict), waiting 17.5 s',
+      'turn 2: chat_session_conflict (its earlier attempt is still running, req_chat_session_conflict), waiting 26.3 s',
+      'turn 2: network_error (req_network_error), retrying in 1.0 s (attempt 3/3)'
+    ])
+  })
+
+  it('polls until the deadline, the last wait cut to the time left, then names the last conflict', async () => {
+    const time = fakeTime()
+    let attempts = 0
+    const error = (await withRetries(
+      async n => {
+        attempts++
+        await Promise.resolve()
+        throw n === 1 ? failure('timeout', true) : failure('chat_session_conflict', true)
+      },
+      {
+        label: 'turn 5',
+        policy: { ...policy, deadlineMs: 20_000 },
+        sleep: time.sleep,
+        now: time.now,
+        random: () => 0.5,
+        stillRunning: e => e.code === 'chat_session_conflict'
+      }
+    ).catch((e: unknown) => e)) as RivyaError
+    expect(time.sleeps).toEqual([500, 4375, 8750, 20_000 - 500 - 4375 - 8750])
+    expect(attempts).toBe(5)
+    expect(error).toMatchObject({ code: 'deadline_exceeded', retryable: false, attempts: 5 })
+    expect(error.message).toBe(
+      'turn 5: Rivya did not finish within 20 s (deadline_exceeded): raise the deadline or lower reasoning-effort; the last attempt failed: chat_session_conflict happened'
+    )
+    expect(error.cause).toMatchObject({ code: 'chat_session_conflict' })
   })
 
   it('does not retry a non-retryable failure, and keeps its class', async () => {
@@ -266,5 +376,6 @@ describe('withRetries', () => {
   it('has defaults sized for long reasoning turns', () => {
     expect(DEFAULT_RETRY_POLICY.deadlineMs).toBeGreaterThanOrEqual(30 * 60_000)
     expect(DEFAULT_RETRY_POLICY.maxRetryAfterMs).toBe(60_000)
+    expect([DEFAULT_RETRY_POLICY.pollDelayMs, DEFAULT_RETRY_POLICY.maxPollDelayMs]).toEqual([5000, 30_000])
   })
 })

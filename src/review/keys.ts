@@ -9,6 +9,16 @@ export interface TurnIdentity {
   trigger: string
   turnIndex: number
   message: string
+  /**
+   * The rest of the request body: another model, effort, web-search setting or session makes
+   * another turn (two jobs of one run with other settings must not share keys: Rivya would
+   * answer the second with `idempotency_conflict`).
+   */
+  model: string
+  reasoningEffort: string
+  enableWebSearch: boolean
+  /** Undefined for a session's first turn. */
+  sessionId: string | undefined
 }
 
 export interface TurnKeys {
@@ -34,7 +44,11 @@ export function turnKeys(turn: TurnIdentity): TurnKeys {
       turn.headSha,
       turn.trigger,
       turn.turnIndex,
-      sha256(turn.message)
+      sha256(turn.message),
+      turn.model,
+      turn.reasoningEffort,
+      turn.enableWebSearch,
+      turn.sessionId ?? null
     ])
   )
   return {

@@ -2,7 +2,7 @@ import type { CollectedDiff } from '../github/diff-source.js'
 import type { PullRequestInfo } from '../github/pull-request.js'
 import type { Inputs } from '../inputs.js'
 import type { RivyaClient } from '../rivya/client.js'
-import { isNotFound } from '../rivya/errors.js'
+import { isNotFound, isRivyaError } from '../rivya/errors.js'
 import { RivyaSession } from '../rivya/session.js'
 import { chunkFiles, displayText, type MessageFrame } from './chunk.js'
 import { selectFiles } from './filter.js'
@@ -25,7 +25,7 @@ export interface QuestionOptions {
   recorded: CommentState | undefined
   /** The pull request's diff, read only when a fresh session needs it. */
   diff: () => Promise<CollectedDiff>
-  keys: (turnIndex: number, message: string) => TurnKeys
+  keys: (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys
   log: (line: string) => void
 }
 
@@ -71,7 +71,7 @@ export async function answerQuestion(options: QuestionOptions): Promise<Question
     const session = new RivyaSession(options.rivya, { ...sessionOptions, sessionId: recorded.sessionId })
     const message = `${intro(pr, options.asker)}\n${questionBlock(options.question, options.limit)}`
     try {
-      const turn = await session.send(message, options.keys(0, message))
+      const turn = await session.send(message, options.keys(0, message, recorded.sessionId))
       if (recorded.headSha !== undefined && recorded.headSha !== pr.headSha) {
         notes.push(
           `_The review session covers ${recorded.headSha.slice(0, 12)}; the pull request is now at ${pr.headSha.slice(0, 12)}. Comment \`/codex review\` to review the new commits._`
@@ -83,11 +83,20 @@ export async function answerQuestion(options: QuestionOptions): Promise<Question
         usage: session.totals
       }
     } catch (error) {
-      if (!isNotFound(error)) throw error
-      options.log(
-        `The review's session ${recorded.sessionId} is gone (not_found); answering in a fresh session.`
-      )
-      notes.push('_The review’s Rivya session is gone, so this answer comes from a fresh session._')
+      if (isNotFound(error)) {
+        options.log(
+          `The review's session ${recorded.sessionId} is gone (not_found); answering in a fresh session.`
+        )
+        notes.push('_The review’s Rivya session is gone, so this answer comes from a fresh session._')
+      } else if (isRivyaError(error) && error.code === 'chat_session_conflict') {
+        // Busy with a review running now, or bound to another model than the `model` input.
+        options.log(
+          `The review's session ${recorded.sessionId} is busy or bound to another model (chat_session_conflict); answering in a fresh session.`
+        )
+        notes.push(
+          '_The review’s Rivya session is busy or belongs to another model, so this answer comes from a fresh session._'
+        )
+      } else throw error
     }
   } else {
     notes.push('_No earlier review session was found, so this answer comes from a fresh session._')
@@ -106,6 +115,6 @@ export async function answerQuestion(options: QuestionOptions): Promise<Question
     )
   }
   const session = new RivyaSession(options.rivya, sessionOptions)
-  const turn = await session.send(message, options.keys(1, message))
+  const turn = await session.send(message, options.keys(1, message, undefined))
   return { text: [turn.content, ...notes].join('\n\n'), sessionId: session.sessionId, usage: session.totals }
 }

@@ -6,8 +6,8 @@ import type { PartNote, Usage } from './render.js'
 export interface ReviewLoopOptions {
   messages: readonly ChunkMessage[]
   session: RivyaSession
-  /** Keys and callbacks of the turn at `turnIndex` (0-based). */
-  turnOptions: (turnIndex: number, message: string) => TurnOptions
+  /** Keys and callbacks of the turn at `turnIndex` (0-based), sent in session `sessionId` (undefined for the first). */
+  turnOptions: (turnIndex: number, message: string, sessionId: string | undefined) => TurnOptions
   /** Settled-credit budget; undefined for none. */
   maxCredits: number | undefined
   /** The model's base credits: the least a turn is expected to cost. */
@@ -28,15 +28,37 @@ export interface ReviewLoopResult {
   error: unknown
 }
 
+/** Characters per token assumed for the next message: code tokenises densely (English runs ~4). */
+const CHARS_PER_TOKEN = 3
+/** Output tokens assumed for a turn before any is seen; the last turn (the summary) is the longest. */
+const OUTPUT_RESERVE_TOKENS = 1024
 /**
- * What the next turn will likely cost: at least the model's base credits, and since every turn
- * re-reads the session's history, the last turn's cost plus the growth seen between the last two.
+ * Credits per token assumed until a turn has settled (RIVYA_API.md gives no rate); after that the
+ * highest rate seen, so rounding up in Rivya's settlement is part of the estimate.
  */
-export function estimateNextTurn(turns: readonly SessionTurn[], baseCredits: number): number {
-  const last = turns.at(-1)?.credits.final
-  if (last === undefined) return baseCredits
-  const before = turns.at(-2)?.credits.final ?? 0
-  return Math.max(baseCredits, last + Math.max(0, last - before))
+const ASSUMED_CREDITS_PER_TOKEN = 1 / 1000
+
+/**
+ * What the next turn could cost, on the high side, so `max-credits` stops before a turn that
+ * could exceed it: its input is the whole session so far (every earlier message and answer) plus
+ * the new message, its output at least the longest seen (and a reserve), priced at the highest
+ * credits-per-token rate seen (an assumed rate before the first turn), over the base credits.
+ */
+export function estimateNextTurn(
+  turns: readonly SessionTurn[],
+  baseCredits: number,
+  nextMessageChars: number
+): number {
+  const last = turns.at(-1)
+  const history = last === undefined ? 0 : last.usage.inputTokens + last.usage.outputTokens
+  const output = Math.max(OUTPUT_RESERVE_TOKENS, ...turns.map(t => 2 * t.usage.outputTokens))
+  const tokens = history + Math.ceil(nextMessageChars / CHARS_PER_TOKEN) + output
+  const rates = turns
+    .filter(t => t.usage.totalTokens > 0)
+    .map(t => Math.max(0, t.credits.final - baseCredits) / t.usage.totalTokens)
+  const rate = rates.length > 0 ? Math.max(...rates) : ASSUMED_CREDITS_PER_TOKEN
+  // Never below the last turn's cost: the tokens include its own, at a rate at least its own.
+  return baseCredits + Math.ceil(rate * tokens)
 }
 
 const count = new Intl.NumberFormat('en-US')
@@ -57,16 +79,16 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
   for (const [index, message] of messages.entries()) {
     const spent = session.totals.creditsFinal
     if (options.maxCredits !== undefined) {
-      const next = estimateNextTurn(session.turns, options.baseCredits)
+      const next = estimateNextTurn(session.turns, options.baseCredits, message.text.length)
       if (spent + next > options.maxCredits) {
-        stoppedBy = `max-credits (${count.format(spent)} spent, the next turn would need about ${count.format(next)} of ${count.format(options.maxCredits)})`
+        stoppedBy = `max-credits (${count.format(spent)} spent, the next turn could cost up to about ${count.format(next)} of ${count.format(options.maxCredits)})`
         options.log(`Stopping before turn ${index + 1}/${messages.length}: ${stoppedBy}`)
         break
       }
     }
     let turn: SessionTurn
     try {
-      turn = await session.send(message.text, options.turnOptions(index, message.text))
+      turn = await session.send(message.text, options.turnOptions(index, message.text, session.sessionId))
     } catch (caught) {
       error = caught
       stoppedBy = isInsufficientCredits(caught) ? 'insufficient_credits' : 'an error'

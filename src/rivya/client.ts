@@ -112,6 +112,17 @@ export interface ChatCompletion {
 /** Failures after which the attempt may have reached Rivya and still be running there. */
 const LOST_ATTEMPT_CODES = new Set(['network_error', 'timeout', 'truncated_response', 'stream_error'])
 
+/**
+ * Whether the attempt that failed with `error` may have reached Rivya and still be running: a lost
+ * connection, or a gateway's or Rivya's 5xx or 408, which a proxy in front of Rivya (nginx,
+ * Cloudflare's 524) also sends when it stops waiting for a turn that goes on. A 429 and the other
+ * 4xx are rejections: nothing started.
+ */
+function mayStillRun(error: RivyaError): boolean {
+  if (LOST_ATTEMPT_CODES.has(error.code) || error.code === 'public_api_disabled') return true
+  return error.status !== undefined && (error.status >= 500 || error.status === 408)
+}
+
 const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-rivya-request-id']
 
 const TIMEOUT_CODES: Readonly<Record<string, string>> = {
@@ -212,22 +223,32 @@ export class RivyaClient {
     const stream = options.stream === true
     const context: FromBodyContext = { sessionId: turn.sessionId }
     let earlierAttemptMayRun = false
+    // An attempt that may still be running on Rivya keeps the session busy (and its Idempotency-Key
+    // unfinished), so the retries of the same turn meet their own predecessor as a conflict. It
+    // can think for many minutes: it is polled for until the deadline, without using up attempts,
+    // and once it is done the same key gets its stored answer instead of a second charge. A
+    // conflict with no attempt of ours before it is another run's turn: not retried.
+    const stillRunning = (error: RivyaError) => error.code === 'chat_session_conflict' && earlierAttemptMayRun
     return withRetries(
       async (attempt, signal) => {
         try {
           return await this.#chatAttempt(body, stream, attempt, options, context, signal)
         } catch (error) {
           if (!(error instanceof RivyaError)) throw error
-          // A lost attempt may still be running on Rivya's side and keep the session busy; the
-          // retry of the same turn then meets its own predecessor, which is worth waiting for.
-          if (error.code === 'chat_session_conflict' && earlierAttemptMayRun) {
-            throw error.with({ retryable: true })
+          if (stillRunning(error)) {
+            throw error.with({
+              message: `Rivya was still running an earlier attempt of this turn ${errorTag(error.code, error.requestId)}`,
+              retryable: true
+            })
           }
-          if (LOST_ATTEMPT_CODES.has(error.code)) earlierAttemptMayRun = true
+          if (mayStillRun(error)) earlierAttemptMayRun = true
           throw error
         }
       },
-      this.#retryOptions(options.label ?? 'chat turn', this.#policy, options.onRetry, options.signal)
+      {
+        ...this.#retryOptions(options.label ?? 'chat turn', this.#policy, options.onRetry, options.signal),
+        stillRunning
+      }
     )
   }
 
@@ -477,9 +498,10 @@ export class RivyaClient {
     try {
       for await (const chunk of response.body) {
         reader.push(chunk as Buffer)
-        // After an error event nothing more matters; after `done` the rest is read so the
-        // connection can be reused.
-        if (reader.finished && !reader.settled) break
+        // After `done` or an error event nothing more matters, and a proxy may keep sending
+        // heartbeats without ever closing. Leaving the loop destroys the body: undici then closes
+        // that one socket, and the next request opens a fresh one.
+        if (reader.finished) break
       }
     } catch (error) {
       // A connection lost after the settlement arrived does not undo a finished turn.

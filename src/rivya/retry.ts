@@ -1,7 +1,9 @@
 /**
  * Bounded retries for one logical request: exponential backoff with full jitter, `Retry-After`
- * honoured (capped), one overall deadline. The caller keeps the request's identity (the same
- * `Idempotency-Key` and body on every attempt); this module only decides when to try again.
+ * honoured (capped), one overall deadline, and polling (not counted as retries) while an earlier
+ * attempt of the same request is still running on the server. The caller keeps the request's
+ * identity (the same `Idempotency-Key` and body on every attempt); this module only decides when
+ * to try again.
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { RivyaError } from './errors.js'
@@ -17,6 +19,10 @@ export interface RetryPolicy {
   maxRetryAfterMs: number
   /** Every attempt and wait of one request together, after which it fails with `deadline_exceeded`. */
   deadlineMs: number
+  /** The first wait for an earlier attempt still running on the server; later waits double. */
+  pollDelayMs: number
+  /** The longest wait between two polls for an earlier attempt still running. */
+  maxPollDelayMs: number
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
@@ -25,7 +31,9 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
   maxDelayMs: 30_000,
   maxRetryAfterMs: 60_000,
   // An `xhigh` turn can think for many minutes; the deadline is for a turn that will not end.
-  deadlineMs: 45 * 60_000
+  deadlineMs: 45 * 60_000,
+  pollDelayMs: 5000,
+  maxPollDelayMs: 30_000
 }
 
 /** Waits `ms`, or rejects when `signal` aborts. */
@@ -70,21 +78,50 @@ export function retryDelayMs(
   return backoffDelayMs(retry, policy, random)
 }
 
+/**
+ * The wait before poll number `poll` (1 for the first) for an earlier attempt still running: from
+ * `pollDelayMs`, doubling up to `maxPollDelayMs`, jittered down by up to a quarter so that waiting
+ * clients do not poll in step. A longer `Retry-After` (capped) wins.
+ */
+export function pollDelayMs(
+  error: RivyaError,
+  poll: number,
+  policy: RetryPolicy,
+  random: () => number
+): number {
+  const ceiling = Math.min(policy.maxPollDelayMs, policy.pollDelayMs * 2 ** Math.max(0, poll - 1))
+  const r = Math.min(Math.max(random(), 0), 1 - Number.EPSILON)
+  const asked = error.retryAfterMs === undefined ? 0 : Math.min(error.retryAfterMs, policy.maxRetryAfterMs)
+  return Math.max(Math.floor(ceiling * (0.75 + 0.25 * r)), asked)
+}
+
 export interface RetryEvent {
   /** Names the request in logs, e.g. `turn 2`. */
   label: string
   error: RivyaError
-  /** The attempt about to be made (2 for the first retry). */
+  /**
+   * The attempt about to be made (2 for the first retry), counted as `maxAttempts` counts them:
+   * polls for an earlier attempt still running use up none.
+   */
   nextAttempt: number
   maxAttempts: number
   delayMs: number
+  /** True when this is a wait for an earlier attempt still running, not a retry after a failure. */
+  waiting?: boolean
 }
 
-/** `turn 2: rate_limited (req_x), retrying in 2.0 s (attempt 2/5)`. */
+/**
+ * `turn 2: rate_limited (req_x), retrying in 2.0 s (attempt 2/5)`, or for a wait
+ * `turn 2: chat_session_conflict (its earlier attempt is still running, req_x), waiting 5.0 s`.
+ */
 export function describeRetry(event: RetryEvent): string {
   const { code, requestId } = event.error
-  const what = requestId === undefined ? code : `${code} (${requestId})`
   const wait = (event.delayMs / 1000).toFixed(1)
+  if (event.waiting === true) {
+    const id = requestId === undefined ? '' : `, ${requestId}`
+    return `${event.label}: ${code} (its earlier attempt is still running${id}), waiting ${wait} s`
+  }
+  const what = requestId === undefined ? code : `${code} (${requestId})`
   return `${event.label}: ${what}, retrying in ${wait} s (attempt ${event.nextAttempt}/${event.maxAttempts})`
 }
 
@@ -95,6 +132,12 @@ export interface RetryOptions {
   random: () => number
   now: () => number
   onRetry?: (event: RetryEvent) => void
+  /**
+   * True when `error` means an earlier attempt of this same request is still running on the
+   * server (and holds what the new attempt needs). Such failures are polled for until the
+   * deadline, at `pollDelayMs` growing to `maxPollDelayMs`, without using up `maxAttempts`.
+   */
+  stillRunning?: (error: RivyaError) => boolean
   /** The caller's cancellation. */
   signal?: AbortSignal
 }
@@ -102,8 +145,9 @@ export interface RetryOptions {
 /**
  * Runs `attempt` until it succeeds, fails with a non-retryable {@link RivyaError}, runs out of
  * attempts or the deadline passes. Each attempt gets a signal that aborts at the deadline (its
- * reason is a `deadline_exceeded` RivyaError) or when the caller's signal aborts (`aborted`).
- * Anything thrown that is not a RivyaError is a bug or the caller's own error: never retried.
+ * reason is a `deadline_exceeded` RivyaError) or when the caller's signal aborts (`aborted`), and
+ * its number among all attempts made (polls included). Anything thrown that is not a RivyaError is
+ * a bug or the caller's own error: never retried.
  */
 export async function withRetries<T>(
   attempt: (attemptNumber: number, signal: AbortSignal) => Promise<T>,
@@ -123,16 +167,12 @@ export async function withRetries<T>(
   if (options.signal?.aborted) onAbort()
   options.signal?.addEventListener('abort', onAbort, { once: true })
   const deadline = setTimeout(
-    () =>
-      controller.abort(
-        new RivyaError({
-          code: 'deadline_exceeded',
-          message: `${label}: Rivya did not finish within ${Math.round(policy.deadlineMs / 1000)} s (deadline_exceeded): raise the deadline or lower reasoning-effort`,
-          retryable: false
-        })
-      ),
+    () => controller.abort(deadlineError(label, policy)),
     Math.max(0, policy.deadlineMs)
   )
+  // Attempts that used up one of `maxAttempts`: all but the polls for an earlier attempt.
+  let counted = 0
+  let polls = 0
   try {
     for (let n = 1; ; n++) {
       if (controller.signal.aborted) throw abortReason(controller.signal, n - 1)
@@ -144,10 +184,29 @@ export async function withRetries<T>(
         error = e
       }
       if (controller.signal.aborted) throw abortReason(controller.signal, n, error)
-      if (!error.retryable || n >= policy.maxAttempts) throw error.afterAttempts(n)
-      const delayMs = retryDelayMs(error, n, policy, options.random)
-      if (options.now() + delayMs >= deadlineAt) throw error.afterAttempts(n)
-      options.onRetry?.({ label, error, nextAttempt: n + 1, maxAttempts: policy.maxAttempts, delayMs })
+      let delayMs: number
+      const waiting = options.stillRunning?.(error) === true
+      if (waiting) {
+        // The earlier attempt may finish at any moment before the deadline, so the last wait is
+        // cut to the time left rather than skipped.
+        const left = deadlineAt - options.now()
+        if (left <= 0) throw withLast(deadlineError(label, policy), n, error)
+        polls += 1
+        delayMs = Math.min(pollDelayMs(error, polls, policy, options.random), left)
+      } else {
+        counted += 1
+        if (!error.retryable || counted >= policy.maxAttempts) throw error.afterAttempts(n)
+        delayMs = retryDelayMs(error, counted, policy, options.random)
+        if (options.now() + delayMs >= deadlineAt) throw error.afterAttempts(n)
+      }
+      options.onRetry?.({
+        label,
+        error,
+        nextAttempt: counted + 1,
+        maxAttempts: policy.maxAttempts,
+        delayMs,
+        ...(waiting ? { waiting } : {})
+      })
       try {
         await options.sleep(delayMs, controller.signal)
       } catch (e) {
@@ -161,9 +220,22 @@ export async function withRetries<T>(
   }
 }
 
+function deadlineError(label: string, policy: RetryPolicy): RivyaError {
+  return new RivyaError({
+    code: 'deadline_exceeded',
+    message: `${label}: Rivya did not finish within ${Math.round(policy.deadlineMs / 1000)} s (deadline_exceeded): raise the deadline or lower reasoning-effort`,
+    retryable: false
+  })
+}
+
 function abortReason(signal: AbortSignal, attempts: number, last?: RivyaError): RivyaError {
   const reason: unknown = signal.reason
   if (!(reason instanceof RivyaError)) throw reason
+  return withLast(reason, attempts, last)
+}
+
+/** The final `reason`, naming the last attempt's failure when it is another. */
+function withLast(reason: RivyaError, attempts: number, last?: RivyaError): RivyaError {
   if (last === undefined || last === reason) return reason.afterAttempts(attempts)
   return new RivyaError({
     code: reason.code,

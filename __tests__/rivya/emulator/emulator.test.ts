@@ -297,6 +297,22 @@ describe('faults', () => {
     expect((await chat({ message: 'hi' })).status).toBe(200)
   })
 
+  it('a proxy page once the turn has started: the turn goes on, is charged once and replayed', async () => {
+    rivya.latencyMs = 300
+    rivya.injectFault({ kind: 'html', status: 504, after: 'processing-started' })
+    const page = await chat({ message: 'hi' }, { idem: 'gw' })
+    expect(page.status).toBe(504)
+    expect(page.headers.get('content-type')).toContain('text/html')
+    expect(rivya.sessions.map(s => s.busy)).toEqual([true])
+    expectError(await chat({ message: 'hi' }, { idem: 'gw' }), 409, 'chat_session_conflict')
+    expect(rivya.chargedTurns('acct_test')).toHaveLength(0)
+    while (rivya.sessions[0]?.busy === true) await new Promise(resolve => setTimeout(resolve, 20))
+    const replay = await chat({ message: 'hi' }, { idem: 'gw' })
+    expect(replay.status).toBe(200)
+    expect(replay.json).toMatchObject({ session_id: rivya.sessions[0]?.id })
+    expect(rivya.chargedTurns('acct_test')).toHaveLength(1)
+  })
+
   it('a delay holds the answer back (seen in the request log, not timed here)', async () => {
     rivya.injectFault({ kind: 'delay', ms: 50 })
     expect((await chat({ message: 'hi' })).status).toBe(200)

@@ -57,7 +57,11 @@ export type Fault =
   | { kind: 'reset'; when: 'before' | 'after'; times?: number }
   | { kind: 'cut'; times?: number }
   | { kind: 'delay'; ms: number; times?: number }
-  | { kind: 'html'; status?: number; times?: number }
+  /**
+   * A proxy's HTML error page. With `after: 'processing-started'` the proxy gives up on a turn
+   * that goes on: the page is sent once the turn has started, which then finishes and is charged.
+   */
+  | { kind: 'html'; status?: number; after?: 'processing-started'; times?: number }
   /** Streaming: a delta, then `event: error` with this code; the turn is not charged. */
   | { kind: 'stream-error'; code?: string; times?: number }
 
@@ -400,12 +404,8 @@ export class RivyaEmulator {
         fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}
       throw new ApiError(fault.status, fault.code, `Injected ${fault.code}.`, headers)
     }
-    if (fault?.kind === 'html') {
-      const status = fault.status ?? 502
-      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' })
-      res.end(
-        `<html><head><title>${status} Bad Gateway</title></head><body><h1>${status}</h1><p>upstream unavailable</p></body></html>`
-      )
+    if (fault?.kind === 'html' && fault.after === undefined) {
+      sendHtml(res, fault.status ?? 502)
       return
     }
     if (fault?.kind === 'delay') await sleep(fault.ms)
@@ -541,6 +541,7 @@ export class RivyaEmulator {
       this.#sessions.set(session.id, session)
     }
     session.busy = true
+    if (fault?.kind === 'html' && fault.after === 'processing-started') sendHtml(res, fault.status ?? 502)
     if (this.latencyMs > 0) await sleep(this.latencyMs)
     const content = reply(body.message, this.reply)
     const outputTokens = tokens(content)
@@ -570,6 +571,7 @@ export class RivyaEmulator {
     if (scopeKey !== undefined)
       this.#idempotency.set(scopeKey, { bodyHash, done: true, response: completion })
 
+    if (res.headersSent) return
     if (fault?.kind === 'reset' && fault.when === 'after') {
       req.socket.destroy()
       return
@@ -662,6 +664,13 @@ function sessionSummary(session: EmulatedSession) {
     created_at: session.createdAt,
     message_count: session.turns.length * 2
   }
+}
+
+function sendHtml(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' })
+  res.end(
+    `<html><head><title>${status} Bad Gateway</title></head><body><h1>${status}</h1><p>upstream unavailable</p></body></html>`
+  )
 }
 
 function sendError(res: ServerResponse, error: ApiError, requestId: string): void {

@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { planWithinTurns } from '../../src/review/budget.js'
+import { parseUnifiedDiff } from '../../src/review/diff.js'
+import { planReview } from '../../src/review/messages.js'
+
+const OPTIONS = { include: ['**'], exclude: ['defaults'], limit: 2000, pullNumber: 7, title: 'Budget' }
+
+/** A git diff adding `lines` lines of 40 characters to `path`. */
+function added(path: string, lines: number): string {
+  const body = Array.from(
+    { length: lines },
+    (_, i) => `+const line${String(i).padStart(4, '0')} = '${'x'.repeat(20)}'`
+  )
+  return `diff --git a/${path} b/${path}\nnew file mode 100644\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1,${lines} @@\n${body.join('\n')}\n`
+}
+
+function sentPaths(messages: readonly { completes: string[] }[]): string[] {
+  return messages.flatMap(m => m.completes)
+}
+
+describe('planWithinTurns', () => {
+  it('keeps the whole plan when it fits', () => {
+    const diff = parseUnifiedDiff(added('a.ts', 10) + added('b.ts', 10))
+    const plan = planWithinTurns(diff, OPTIONS, 5)
+    expect(plan.dropped).toEqual([])
+    expect(plan.messages).toEqual(planReview(diff, OPTIONS).messages)
+  })
+
+  it('passes over a first file too big for the turns and reviews the smaller files after it', () => {
+    const diff = parseUnifiedDiff(added('src/0big.ts', 200) + added('src/a.ts', 1) + added('src/b.ts', 1))
+    expect(planReview(diff, OPTIONS).messages.length).toBeGreaterThan(2)
+    const plan = planWithinTurns(diff, OPTIONS, 2)
+    expect(plan.dropped).toEqual(['src/0big.ts'])
+    expect(sentPaths(plan.messages)).toEqual(['src/a.ts', 'src/b.ts'])
+    expect(plan.messages.at(-1)?.text).toContain('Now write the review of the whole pull request')
+  })
+
+  it('fills the turns left with later files once an earlier one does not fit', () => {
+    // Turn 1 holds the instructions and a.ts; b.ts would need two more turns; c.ts and d.ts fit in one.
+    const diff = parseUnifiedDiff(
+      added('a.ts', 10) + added('b.ts', 60) + added('c.ts', 30) + added('d.ts', 5)
+    )
+    const plan = planWithinTurns(diff, OPTIONS, 2)
+    expect(plan.messages).toHaveLength(2)
+    expect(plan.dropped).toEqual(['b.ts'])
+    expect(sentPaths(plan.messages)).toEqual(['a.ts', 'c.ts', 'd.ts'])
+  })
+
+  it('never exceeds the turns, keeps the diff order, and accounts for every file', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 6 }),
+        (sizes, maxTurns) => {
+          const paths = sizes.map((_, i) => `f${String(i).padStart(2, '0')}.ts`)
+          const diff = parseUnifiedDiff(sizes.map((n, i) => added(paths[i] as string, n)).join(''))
+          const plan = planWithinTurns(diff, OPTIONS, maxTurns)
+          const sent = sentPaths(plan.messages)
+          expect(plan.messages.length).toBeLessThanOrEqual(maxTurns)
+          expect(sent).toEqual([...sent].sort())
+          expect([...sent, ...plan.dropped].sort()).toEqual(paths)
+          // A dropped file alone would not fit beside what was kept: nothing was dropped for nothing.
+          for (const path of plan.dropped) {
+            const withIt = diff.filter(f => sent.includes(f.path) || f.path === path)
+            expect(planReview(withIt, OPTIONS).messages.length).toBeGreaterThan(maxTurns)
+          }
+        }
+      ),
+      { numRuns: 60 }
+    )
+  })
+})
