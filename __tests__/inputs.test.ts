@@ -116,6 +116,17 @@ describe('parseInputs', () => {
     expect(message).toContain("Invalid stream 'maybe'")
   })
 
+  it('rejects a key or token holding a line break, without quoting either', () => {
+    const badKey = 'rvya_sk_first_half\nsecond_half'
+    const badToken = 'ghs_first_half\nsecond_half_tok'
+    expect(() => parseInputs(reader({ 'rivya-api-key': badKey }))).toThrow(
+      /^(?!.*(first_half|second_half)).*rivya-api-key holds white space/s
+    )
+    expect(() => parseInputs(reader({ 'rivya-api-key': KEY, 'github-token': badToken }))).toThrow(
+      /^(?!.*(first_half|second_half)).*github-token holds white space/s
+    )
+  })
+
   it('never puts a credential of api-base-url into its message', () => {
     expect(() =>
       parseInputs(reader({ 'rivya-api-key': KEY, 'api-base-url': 'https://user:hunter2@proxy' }))

@@ -114,11 +114,17 @@ export function splitList(raw: string): string[] {
 
 const schema = z
   .object({
-    'rivya-api-key': z.string().min(1, {
-      error:
-        'Input rivya-api-key is required: add your Rivya key as a repository secret and pass it as rivya-api-key'
-    }),
-    'github-token': z.string(),
+    'rivya-api-key': z
+      .string()
+      .min(1, {
+        error:
+          'Input rivya-api-key is required: add your Rivya key as a repository secret and pass it as rivya-api-key'
+      })
+      // The message never quotes the value: it is a secret.
+      .regex(/^\S+$/, { error: 'Input rivya-api-key holds white space or a line break: check the secret' }),
+    'github-token': z
+      .string()
+      .regex(/^\S*$/, { error: 'Input github-token holds white space or a line break: check the secret' }),
     model: z.string().regex(/^[A-Za-z0-9._:-]+$/, { error: i => `Invalid model '${String(i.input)}'` }),
     'api-base-url': z.string().transform((v, ctx) => {
       let url: URL

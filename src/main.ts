@@ -38,13 +38,13 @@ export function describeFailure(error: unknown): string {
 
 /** The action: context → diff → chunks → session → comment. */
 export async function run(): Promise<void> {
+  // Masked before anything else runs, so no later log line, error or output can show them; each
+  // line too, as an error may quote a malformed value cut at a line break.
+  const key = core.getInput('rivya-api-key')
+  const token = core.getInput('github-token')
+  const secrets = [key, token].flatMap(s => [s, ...s.split(/\r?\n/)]).filter(s => s.trim().length >= 8)
+  for (const secret of secrets) core.setSecret(secret)
   try {
-    // Masked before anything else runs, so no later log line, error or output can show them.
-    const key = core.getInput('rivya-api-key')
-    if (key !== '') core.setSecret(key)
-    const token = core.getInput('github-token')
-    if (token !== '') core.setSecret(token)
-
     const ctx = readRunContext()
     const withheld = key.trim() === '' && secretsWithheld(ctx, ctx.actor)
     // Where GitHub withheld the secret, the other inputs still decide whether this event reviews.
@@ -107,7 +107,7 @@ export async function run(): Promise<void> {
     }
     await withRivya(inputs, rivya => review(gh, rivya, ctx, inputs, trigger))
   } catch (error) {
-    core.setFailed(describeFailure(error))
+    core.setFailed(scrub(describeFailure(error), secrets))
   }
 }
 
@@ -150,15 +150,21 @@ function triggerId(ctx: RunContext, trigger: Exclude<Trigger, { kind: 'skip' }>)
 }
 
 /**
- * A comment body without the key or the token in it, whatever error text reached it: GitHub shows
- * comments unmasked (the runner masks only its own log).
+ * Text without the key or the token in it, whatever error text reached it: GitHub shows comments
+ * unmasked (the runner masks only its own log).
  */
-function scrub(body: string, inputs: Inputs): string {
-  let text = body
-  for (const secret of [inputs.rivyaApiKey, inputs.githubToken]) {
-    if (secret.length >= 8) text = text.split(secret).join('***')
+function scrub(text: string, secrets: readonly string[]): string {
+  let clean = text
+  // Longest first, so a value's line does not leave the rest of the value behind.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length >= 8) clean = clean.split(secret).join('***')
   }
-  return text
+  return clean
+}
+
+/** The key and the token as given to the action. */
+function secretsOf(inputs: Inputs): string[] {
+  return [inputs.rivyaApiKey, inputs.githubToken].flatMap(s => [s, ...s.split(/\r?\n/)])
 }
 
 /** The settings that shape every turn's request body, part of its keys. */
@@ -264,7 +270,7 @@ async function review(
     failure,
     runUrl: ctx.runUrl
   }
-  const body = scrub(renderComment(report), inputs)
+  const body = scrub(renderComment(report), secretsOf(inputs))
   let comment: { id: number; url: string } | undefined
   let notPosted: string | undefined = inputs.postComment ? undefined : 'post-comment is false'
   if (inputs.postComment) {
@@ -355,7 +361,10 @@ async function answer(
       gh,
       ctx.repo,
       pullNumber,
-      scrub(renderReply(`The question could not be answered: ${what}`, `Question from ${commenter}`), inputs)
+      scrub(
+        renderReply(`The question could not be answered: ${what}`, `Question from ${commenter}`),
+        secretsOf(inputs)
+      )
     ).catch((postError: unknown) => {
       core.warning(`Could not post the failure reply: ${describeFailure(postError)}`)
     })
@@ -364,6 +373,11 @@ async function answer(
   }
   const t = result.usage
   const footer = `Answer to ${commenter} · ${t.turns} turn, ${t.totalTokens} tokens, ${t.creditsFinal} credits · session ${result.sessionId ?? '—'}`
-  const reply = await createComment(gh, ctx.repo, pullNumber, scrub(renderReply(result.text, footer), inputs))
+  const reply = await createComment(
+    gh,
+    ctx.repo,
+    pullNumber,
+    scrub(renderReply(result.text, footer), secretsOf(inputs))
+  )
   setUsageOutputs(t, result.sessionId, reply)
 }

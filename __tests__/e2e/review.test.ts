@@ -235,6 +235,17 @@ describe('a pull_request review', () => {
     expect(visibleOutput(result)).not.toContain('rvya_sk_wrong_key_123')
   })
 
+  it('a token holding a line break fails before any call and is never quoted', async () => {
+    const token = 'ghs_first_line_0123\nsecond_line_4567'
+    const result = await run('pull_request', prPayload(), { 'github-token': token })
+    expect(result.code).not.toBe(0)
+    expect(result.annotations.join('\n')).toContain('::error::')
+    expect(visibleOutput(result)).not.toContain('ghs_first_line_0123')
+    expect(visibleOutput(result)).not.toContain('second_line_4567')
+    expect(rivya.requests).toHaveLength(0)
+    expect(gh.requests).toHaveLength(0)
+  })
+
   it('credits running out mid-review keep what was reviewed, and a re-run resumes without paying twice', async () => {
     // Enough for the first turn of ~2000 characters (reserve 6, settle 5), not the second.
     rivya.setCredits('acct_test', 8)
