@@ -11,7 +11,7 @@ export interface TurnBudgetPlan {
   dropped: string[]
 }
 
-/** Trial plans the filling pass may make: bounds its cost on pull requests of thousands of files. */
+/** Files the filling pass may add: bounds its cost on pull requests of thousands of small files. */
 const MAX_FILL_TRIALS = 200
 
 /** The least a file adds to the messages: its path and hunk bodies (headers and frames add more). */
@@ -50,20 +50,20 @@ export function planWithinTurns(
     plan = planOf(kept)
   }
 
-  // Then every later file that still fits, in order.
+  // Then the files left out that still fit, smallest first: once the smallest left does not fit,
+  // a larger one would not either, so a pull request of thousands of files costs one more plan.
   const room = () => maxTurns * options.limit - plan.messages.reduce((n, m) => n + m.text.length, 0)
-  let trials = 0
-  for (const file of diff) {
-    if (!reviewable.has(file.path) || kept.has(file.path)) continue
-    if (trials >= MAX_FILL_TRIALS || room() <= 0) break
-    if (leastSize(file) > room()) continue
-    trials += 1
-    const withFile = new Set([...kept, file.path])
-    const trial = planOf(withFile)
-    if (trial.messages.length <= maxTurns) {
-      kept = withFile
-      plan = trial
-    }
+  const candidates = diff
+    .filter(f => reviewable.has(f.path) && !kept.has(f.path))
+    .map(f => ({ path: f.path, size: leastSize(f) }))
+    .sort((a, b) => a.size - b.size)
+  for (const [trial, candidate] of candidates.entries()) {
+    if (trial >= MAX_FILL_TRIALS || candidate.size > room()) break
+    const withFile = new Set([...kept, candidate.path])
+    const next = planOf(withFile)
+    if (next.messages.length > maxTurns) break
+    kept = withFile
+    plan = next
   }
   return { full, messages: plan.messages, dropped: full.files.filter(path => !kept.has(path)) }
 }
