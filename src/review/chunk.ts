@@ -86,12 +86,8 @@ function isLow(code: number): boolean {
  * escaped, and at most `max` characters, shortened in the middle without splitting a surrogate pair.
  */
 export function displayText(text: string, max: number): string {
-  const escaped = text.replace(UNSAFE, ch => {
-    if (ch === '\n') return '\\n'
-    if (ch === '\r') return '\\r'
-    if (ch === '\t') return '\\t'
-    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
-  })
+  // Most paths and sections are printable: then the text is its own escaped form, no replace needed.
+  const escaped = isPrintable(text) ? text : escapeUnsafe(text)
   if (escaped.length <= max) return escaped
   const keep = Math.max(0, max - 1)
   let head = Math.ceil(keep / 2)
@@ -99,6 +95,29 @@ export function displayText(text: string, max: number): string {
   if (head > 0 && isHigh(escaped.charCodeAt(head - 1))) head -= 1
   if (tail < escaped.length && isLow(escaped.charCodeAt(tail))) tail += 1
   return `${escaped.slice(0, head)}…${escaped.slice(tail)}`
+}
+
+/** No character of `text` is one {@link UNSAFE} matches. */
+function isPrintable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20) return false
+    if (
+      c >= 0x7f &&
+      (c === 0x7f || c === 0x85 || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+    )
+      return false
+  }
+  return true
+}
+
+function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE, ch => {
+    if (ch === '\n') return '\\n'
+    if (ch === '\r') return '\\r'
+    if (ch === '\t') return '\\t'
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
 }
 
 function range(start: number, count: number): string {
@@ -116,6 +135,16 @@ export function formatHunkHeader(
   return `@@ -${range(oldStart, oldLines)} +${range(newStart, newLines)} @@${section}`
 }
 
+/** `String(n).length`, without making the string for the numbers a hunk header holds. */
+function decimalLength(n: number): number {
+  if (n >= 0 && n < 1e9 && Number.isInteger(n)) {
+    let len = 1
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) len++
+    return len
+  }
+  return String(n).length
+}
+
 /** Number of the first line of a side of the hunk (the line after, when the side is empty). */
 function firstLine(start: number, count: number): number {
   return count > 0 ? start : start + 1
@@ -127,6 +156,8 @@ const MAX_REMARK = 64
 /** A hunk as the packer uses it: counts taken from its lines, never from a header that may lie. */
 interface Hunk {
   body: string
+  /** The body lacks a final line break, which is added when it is sent: {@link emitted}. */
+  open: boolean
   /** Number of the first line of each side (the line after, when the side has none). */
   oldFirst: number
   newFirst: number
@@ -142,7 +173,8 @@ interface Entry {
   /** One line: a summary or a file without hunks. */
   single: boolean
   header: string
-  contHeader: string
+  /** The path as {@link displayText} shows it; the `(continued)` header is made only when needed. */
+  shownPath: string
   hunks: Hunk[]
   size: number
   /** Longest hunk header a piece of this file can need. */
@@ -170,9 +202,16 @@ function emitted(body: string, from: number, to: number): number {
   return to - from + (to === body.length && to > from && body.charCodeAt(to - 1) !== LF ? 1 : 0)
 }
 
-function headerLine(sel: SelectedFile, pathMax: number): string {
+function contHeader(e: Entry): string {
+  return `${FILE_MARK}${e.shownPath}${CONTINUED_NOTE}\n`
+}
+
+function contHeaderLength(e: Entry): number {
+  return FILE_MARK.length + e.shownPath.length + CONTINUED_NOTE.length + 1
+}
+
+function headerLine(sel: SelectedFile, path: string, pathMax: number): string {
   const f = sel.file
-  const path = displayText(f.path, pathMax)
   if (sel.summarise) {
     const removed = f.deletions > 0 ? `: ${f.deletions} line${f.deletions === 1 ? '' : 's'} removed` : ''
     return `${FILE_MARK}${path} (deleted${removed}, not shown)\n`
@@ -189,17 +228,26 @@ function headerLine(sel: SelectedFile, pathMax: number): string {
 }
 
 function bodySize(h: Hunk): number {
-  return emitted(h.body, 0, h.body.length)
+  return h.open ? h.body.length + 1 : h.body.length
 }
 
 /** The longest header a piece starting after `oldDone`/`newDone` finished lines can get. */
 function reserveFor(h: Hunk, oldDone: number, newDone: number): number {
-  // Starts never exceed these, counts never exceed what is left, and a comma is always counted.
-  return `@@ -${h.oldFirst + oldDone},${h.oldLines - oldDone} +${h.newFirst + newDone},${h.newLines - newDone} @@${h.section}\n`
-    .length
+  // Starts never exceed these, counts never exceed what is left, and a comma is always counted:
+  // the length of `@@ -${oldStart},${oldCount} +${newStart},${newCount} @@${section}\n`.
+  return (
+    decimalLength(h.oldFirst + oldDone) +
+    decimalLength(h.oldLines - oldDone) +
+    decimalLength(h.newFirst + newDone) +
+    decimalLength(h.newLines - newDone) +
+    h.section.length +
+    12
+  )
 }
 
-function countLines(body: string): { oldLines: number; newLines: number } {
+function toHunk(h: DiffHunk, sectionMax: number): Hunk {
+  const body = h.body
+  // Counts taken from the lines, not from the hunk's fields.
   let oldLines = 0
   let newLines = 0
   for (let pos = 0; pos < body.length; pos = lineEnd(body, pos) + 1) {
@@ -210,11 +258,6 @@ function countLines(body: string): { oldLines: number; newLines: number } {
     } else if (c === MINUS) oldLines += 1
     else if (c === PLUS) newLines += 1
   }
-  return { oldLines, newLines }
-}
-
-function toHunk(h: DiffHunk, sectionMax: number): Hunk {
-  const { oldLines, newLines } = countLines(h.body)
   const oldFirst = firstLine(h.oldStart, h.oldLines)
   const newFirst = firstLine(h.newStart, h.newLines)
   const section = displayText(h.section, sectionMax)
@@ -225,35 +268,33 @@ function toHunk(h: DiffHunk, sectionMax: number): Hunk {
     newLines,
     section
   )}\n`
-  return { body: h.body, oldFirst, newFirst, oldLines, newLines, section, header }
+  const open = body.length > 0 && body.charCodeAt(body.length - 1) !== LF
+  return { body, open, oldFirst, newFirst, oldLines, newLines, section, header }
 }
 
 function makeEntry(sel: SelectedFile, pathMax: number, sectionMax: number): Entry {
   const f = sel.file
-  const header = headerLine(sel, pathMax)
+  const shownPath = displayText(f.path, pathMax)
+  const header = headerLine(sel, shownPath, pathMax)
   const single = sel.summarise || f.hunks.length === 0
-  const hunks = single ? [] : f.hunks.map(h => toHunk(h, sectionMax))
+  const hunks: Hunk[] = []
   let size = header.length
   let reserveMax = 0
-  for (const h of hunks) {
-    size += h.header.length + bodySize(h)
-    // Starts grow as lines are done: room for their extra digits.
-    const grow =
-      String(h.oldFirst + h.oldLines).length -
-      String(h.oldFirst).length +
-      String(h.newFirst + h.newLines).length -
-      String(h.newFirst).length
-    reserveMax = Math.max(reserveMax, reserveFor(h, 0, 0) + grow)
+  if (!single) {
+    for (const dh of f.hunks) {
+      const h = toHunk(dh, sectionMax)
+      hunks.push(h)
+      size += h.header.length + bodySize(h)
+      // Starts grow as lines are done: room for their extra digits.
+      const grow =
+        decimalLength(h.oldFirst + h.oldLines) -
+        decimalLength(h.oldFirst) +
+        decimalLength(h.newFirst + h.newLines) -
+        decimalLength(h.newFirst)
+      reserveMax = Math.max(reserveMax, reserveFor(h, 0, 0) + grow)
+    }
   }
-  return {
-    sel,
-    single,
-    header,
-    contHeader: `${FILE_MARK}${displayText(f.path, pathMax)}${CONTINUED_NOTE}\n`,
-    hunks,
-    size,
-    reserveMax
-  }
+  return { sel, single, header, shownPath, hunks, size, reserveMax }
 }
 
 /** Where the split of a file stands. */
@@ -268,7 +309,12 @@ interface Cursor {
 }
 
 interface Work {
-  parts: string[]
+  /**
+   * The diff text so far, built by concatenation, not join: V8 keeps it a rope over slices of the
+   * diff and flattens it only when the message is used, so the messages a turn budget never sends
+   * cost next to nothing.
+   */
+  diff: string
   used: number
   room: number
   files: MessageFile[]
@@ -288,7 +334,7 @@ class Packer {
 
   private open(): Work {
     const work: Work = {
-      parts: [],
+      diff: '',
       used: 0,
       room: this.messages.length === 0 ? this.roomFirst : this.roomRest,
       files: []
@@ -307,7 +353,7 @@ class Packer {
   }
 
   private push(parts: string[], size: number, file: MessageFile): void {
-    for (const p of parts) if (p !== '') this.cur.parts.push(p)
+    for (const p of parts) this.cur.diff += p
     this.cur.used += size
     this.cur.files.push(file)
   }
@@ -316,20 +362,22 @@ class Packer {
     const path = e.sel.file.path
     if (e.single) {
       if (e.header.length > this.free()) this.next()
-      this.push([e.header], e.header.length, {
-        path,
-        coverage: e.sel.summarise ? 'summary' : 'whole',
-        last: true
-      })
+      this.cur.diff += e.header
+      this.cur.used += e.header.length
+      this.cur.files.push({ path, coverage: e.sel.summarise ? 'summary' : 'whole', last: true })
       return
     }
     if (e.size <= this.free()) {
-      const parts = [e.header]
+      // The common case, a file that fits whole: no list of its parts is made.
+      let text = this.cur.diff + e.header
       for (const h of e.hunks) {
-        parts.push(h.header, h.body)
-        if (bodySize(h) > h.body.length) parts.push('\n')
+        text += h.header
+        text += h.body
+        if (h.open) text += '\n'
       }
-      this.push(parts, e.size, { path, coverage: 'whole', last: true })
+      this.cur.diff = text
+      this.cur.used += e.size
+      this.cur.files.push({ path, coverage: 'whole', last: true })
       return
     }
     const cursor: Cursor = { hunk: 0, pos: 0, cut: 0, oldDone: 0, newDone: 0 }
@@ -346,7 +394,7 @@ class Packer {
   /** Puts as much of the file as fits into the current message; false if nothing fitted. */
   private piece(e: Entry, c: Cursor, started: boolean): boolean {
     const free = this.free()
-    const header = started ? e.contHeader : e.header
+    const header = started ? contHeader(e) : e.header
     if (header.length >= free) return false
     const parts = [header]
     let used = header.length
@@ -357,7 +405,7 @@ class Packer {
         const whole = h.header.length + bodySize(h)
         if (used + whole <= free) {
           parts.push(h.header, h.body)
-          if (bodySize(h) > h.body.length) parts.push('\n')
+          if (h.open) parts.push('\n')
           used += whole
           c.hunk += 1
           continue
@@ -520,26 +568,28 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
   // Long paths are shortened in the middle so a header can never crowd out the diff.
   const pathMax = Math.max(24, Math.min(300, Math.floor(limit / 40)))
   const sectionMax = Math.min(80, pathMax)
-  const entries = selected.map(sel => makeEntry(sel, pathMax, sectionMax))
-  const files = selected.filter(s => !s.summarise).map(s => s.file.path)
-  const diffChars = entries.reduce((n, e) => n + e.size, 0)
-
+  // Entries are measured here and made again as they are packed, not kept: kept, every file's
+  // entry, hunks and headers would outlive several young-generation collections, each copying them.
+  const files: string[] = []
+  let diffChars = 0
   // What a split can cost at one end of a message.
-  const splitCost = entries.reduce(
-    (n, e) =>
-      Math.max(
-        n,
-        e.single
-          ? e.header.length
-          : Math.max(e.header.length, e.contHeader.length) +
-              e.reserveMax +
-              CONTINUED_LINE.length +
-              CONTINUES_LINE.length +
-              MAX_REMARK +
-              8
-      ),
-    0
-  )
+  let splitCost = 0
+  for (const sel of selected) {
+    const e = makeEntry(sel, pathMax, sectionMax)
+    if (!sel.summarise) files.push(sel.file.path)
+    diffChars += e.size
+    splitCost = Math.max(
+      splitCost,
+      e.single
+        ? e.header.length
+        : Math.max(e.header.length, contHeaderLength(e)) +
+            e.reserveMax +
+            CONTINUED_LINE.length +
+            CONTINUES_LINE.length +
+            MAX_REMARK +
+            8
+    )
+  }
 
   for (let d = 1; d <= 15; d++) {
     const sizes = frameSizes(frame, d)
@@ -548,7 +598,7 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
     const minRoom = Math.min(roomFirst, roomRest)
     const cutFrom = Math.max(16, Math.min(200, Math.floor(minRoom / 16)))
     const usableChars = Math.max(0, minRoom - 2 * splitCost - cutFrom)
-    if (entries.length === 0) return { messages: [], files, diffChars, usableChars }
+    if (selected.length === 0) return { messages: [], files, diffChars, usableChars }
     // An empty message must take at least the start of any file.
     if (minRoom < splitCost + cutFrom) {
       throw new Error(
@@ -561,24 +611,18 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
     if (digits(bound) > d) continue
 
     const packer = new Packer(roomFirst, roomRest, cutFrom)
-    for (const e of entries) packer.add(e)
+    for (const sel of selected) packer.add(makeEntry(sel, pathMax, sectionMax))
     const works = packer.messages.filter(w => w.used > 0)
     const n = works.length
     // More parts than `d` digits can number (possible only without the guarantee): redo wider.
     if (digits(n) > d) continue
     const messages = works.map((w, i) => {
       const { head, tail } = frame(i + 1, n)
-      // Concatenation, not join: V8 keeps the text a rope over slices of the diff and flattens it
-      // only when the message is used, so the messages a turn budget never sends cost next to nothing.
-      let text = head
-      for (const part of w.parts) text += part
-      text += tail
+      const text = head + w.diff + tail
       if (text.length > limit) throw new Error(`Internal error: part ${i + 1} has ${text.length} characters`)
-      return {
-        text,
-        completes: w.files.filter(f => f.last && f.coverage !== 'summary').map(f => f.path),
-        files: w.files
-      }
+      const completes: string[] = []
+      for (const f of w.files) if (f.last && f.coverage !== 'summary') completes.push(f.path)
+      return { text, completes, files: w.files }
     })
     return { messages, files, diffChars, usableChars }
   }

@@ -7,7 +7,22 @@
  * The parsers never throw: a line they cannot place is kept (`extraHeaders`) or ends the hunk.
  */
 
-import { BACKSLASH, CR, LF, MINUS, PLUS, SPACE } from './char-codes.js'
+import {
+  AT,
+  BACKSLASH,
+  COMMA,
+  CR,
+  DIGIT_0,
+  DIGIT_9,
+  LF,
+  LOWER_D,
+  LOWER_I,
+  MINUS,
+  PLUS,
+  QUOTE,
+  SPACE,
+  TAB
+} from './char-codes.js'
 
 /** GitHub's file statuses (REST "List pull requests files", `status` enum); git's are mapped onto them. */
 export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
@@ -72,8 +87,6 @@ export interface GitHubFileItem {
   sha?: string | null
 }
 
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/
-
 interface HunkScan {
   hunk: DiffHunk
   /** Index just past the hunk's last line. */
@@ -87,23 +100,79 @@ function lineEndAt(text: string, pos: number): number {
   return i === -1 ? text.length : i
 }
 
+/** End of the header line `text[pos, end)` without the `\r` a CRLF-converted diff would leave on it. */
+function headerEnd(text: string, pos: number, end: number): number {
+  return end > pos && text.charCodeAt(end - 1) === CR ? end - 1 : end
+}
+
 /** A header line without the `\r` a CRLF-converted diff would leave on it. */
 function headerLine(text: string, pos: number, end: number): string {
-  return end > pos && text.charCodeAt(end - 1) === CR ? text.slice(pos, end - 1) : text.slice(pos, end)
+  return text.slice(pos, headerEnd(text, pos, end))
+}
+
+/** Index past the ASCII digits from `pos`. */
+function digitsEnd(text: string, pos: number): number {
+  let c = text.charCodeAt(pos)
+  while (c >= DIGIT_0 && c <= DIGIT_9) c = text.charCodeAt(++pos)
+  return pos
+}
+
+/** The number the ASCII digits `text[from, to)` write, as `Number()` reads them. */
+function digitsValue(text: string, from: number, to: number): number {
+  // Up to 15 digits the sum is exact; beyond, leave the rounding to Number().
+  if (to - from > 15) return Number(text.slice(from, to))
+  let n = 0
+  for (let i = from; i < to; i++) n = n * 10 + (text.charCodeAt(i) - DIGIT_0)
+  return n
 }
 
 /**
- * Reads the hunk whose `@@` header is `header` and whose body starts at `pos`. The header's counts
- * decide where a well-formed hunk ends (a removed line may well read `--- x`); past them, further
- * diff lines still belong to the hunk (a header that undercounts), unless a new file begins there.
+ * Reads the hunk whose `@@` header is `text[headerPos, headerEndPos)` and whose body starts at
+ * `pos`. The header's counts decide where a well-formed hunk ends (a removed line may well read
+ * `--- x`); past them, further diff lines still belong to the hunk (a header that undercounts),
+ * unless a new file begins there.
+ *
+ * The header must read `@@ -A[,B] +C[,D] @@` and then any text but a line terminator (what
+ * `/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/` accepts), checked by hand: this runs once
+ * per hunk, and a match array and its captures per hunk are most of a small file's garbage.
  */
-function scanHunk(text: string, pos: number, header: string): HunkScan | undefined {
-  const m = HUNK_HEADER.exec(header)
-  if (m === null) return undefined
-  const oldCount = m[2] === undefined ? 1 : Number(m[2])
-  const newCount = m[4] === undefined ? 1 : Number(m[4])
-  const oldFirst = oldCount === 0 ? Number(m[1]) + 1 : Number(m[1])
-  const newFirst = newCount === 0 ? Number(m[3]) + 1 : Number(m[3])
+function scanHunk(text: string, headerPos: number, headerEndPos: number, pos: number): HunkScan | undefined {
+  if (!text.startsWith('@@ -', headerPos)) return undefined
+  let i = headerPos + 4
+  const oldAt = i
+  i = digitsEnd(text, i)
+  if (i === oldAt) return undefined
+  const oldNumber = digitsValue(text, oldAt, i)
+  let oldCount = 1
+  if (text.charCodeAt(i) === COMMA) {
+    const from = i + 1
+    i = digitsEnd(text, from)
+    if (i === from) return undefined
+    oldCount = digitsValue(text, from, i)
+  }
+  if (!text.startsWith(' +', i)) return undefined
+  i += 2
+  const newAt = i
+  i = digitsEnd(text, i)
+  if (i === newAt) return undefined
+  const newNumber = digitsValue(text, newAt, i)
+  let newCount = 1
+  if (text.charCodeAt(i) === COMMA) {
+    const from = i + 1
+    i = digitsEnd(text, from)
+    if (i === from) return undefined
+    newCount = digitsValue(text, from, i)
+  }
+  if (!text.startsWith(' @@', i)) return undefined
+  i += 3
+  // `.` matches no line terminator: a `\r`, U+2028 or U+2029 in the section fails the header.
+  for (let j = i; j < headerEndPos; j++) {
+    const c = text.charCodeAt(j)
+    if (c === CR || c === 0x2028 || c === 0x2029) return undefined
+  }
+  const section = i < headerEndPos ? text.slice(i, headerEndPos) : ''
+  const oldFirst = oldCount === 0 ? oldNumber + 1 : oldNumber
+  const newFirst = newCount === 0 ? newNumber + 1 : newNumber
   let oldLeft = oldCount
   let newLeft = newCount
   let oldSeen = 0
@@ -149,7 +218,7 @@ function scanHunk(text: string, pos: number, header: string): HunkScan | undefin
       newStart: newSeen > 0 ? newFirst : Math.max(0, newFirst - 1),
       oldLines: oldSeen,
       newLines: newSeen,
-      section: m[5] ?? '',
+      section,
       body: text.slice(start, pos)
     },
     end: pos,
@@ -229,10 +298,21 @@ function stripPrefix(name: string, prefix: string): string {
   return name.startsWith(prefix) ? name.slice(prefix.length) : name
 }
 
-/** The `---`/`+++` name: undefined for `/dev/null`. */
-function sideName(raw: string, prefix: string): string | undefined {
-  const name = headerName(raw)
-  return name === '/dev/null' ? undefined : stripPrefix(name, prefix)
+/**
+ * The `---`/`+++` name of the header line `text[from, end)` (its marker left out): undefined for
+ * `/dev/null`. An unquoted name is cut from the text directly, without slicing the line first.
+ */
+function sideName(text: string, from: number, end: number, prefix: string): string | undefined {
+  const to = headerEnd(text, from, end)
+  if (from < to && text.charCodeAt(from) === QUOTE) {
+    const name = unquoteCString(text.slice(from, to)).value
+    return name === '/dev/null' ? undefined : stripPrefix(name, prefix)
+  }
+  let stop = from
+  while (stop < to && text.charCodeAt(stop) !== TAB) stop++
+  if (stop - from === 9 && text.startsWith('/dev/null', from)) return undefined
+  const strip = stop - from >= prefix.length && text.startsWith(prefix, from) ? prefix.length : 0
+  return text.slice(from + strip, stop)
 }
 
 /**
@@ -266,6 +346,12 @@ function gitNames(rest: string): [string | undefined, string | undefined] {
 }
 
 interface FileBuilder {
+  /**
+   * Where the names of the `diff --git` line start and end (-1: no such line). They are read only
+   * if no later header names the file: most files have `---`/`+++` lines, which win anyway.
+   */
+  gitFrom: number
+  gitTo: number
   gitOld?: string
   gitNew?: string
   minus?: string | null
@@ -281,6 +367,8 @@ interface FileBuilder {
 
 function newBuilder(): FileBuilder {
   return {
+    gitFrom: -1,
+    gitTo: -1,
     added: false,
     deleted: false,
     file: {
@@ -296,10 +384,15 @@ function newBuilder(): FileBuilder {
   }
 }
 
-function finish(b: FileBuilder): DiffFile {
+function finish(b: FileBuilder, text: string): DiffFile {
   const f = b.file
-  const oldPath = b.renameFrom ?? b.copyFrom ?? (b.minus === null ? undefined : b.minus) ?? b.gitOld
-  const newPath = b.renameTo ?? b.copyTo ?? (b.plus === null ? undefined : b.plus) ?? b.gitNew
+  let oldPath = b.renameFrom ?? b.copyFrom ?? (b.minus === null ? undefined : b.minus)
+  let newPath = b.renameTo ?? b.copyTo ?? (b.plus === null ? undefined : b.plus)
+  if ((oldPath === undefined || newPath === undefined) && b.gitFrom !== -1) {
+    ;[b.gitOld, b.gitNew] = gitNames(text.slice(b.gitFrom, b.gitTo))
+  }
+  oldPath ??= b.gitOld
+  newPath ??= b.gitNew
   if (b.deleted || (b.plus === null && b.minus !== null)) {
     f.status = 'removed'
     f.path = oldPath ?? newPath ?? ''
@@ -317,43 +410,66 @@ function finish(b: FileBuilder): DiffFile {
 }
 
 /** Extended header lines of `git diff`, with what each sets (git-diff(1), "generating patch text"). */
+const EXTENDED_HEADERS: readonly (readonly [string, (b: FileBuilder, value: string) => void])[] = [
+  ['old mode ', (b, v) => (b.file.oldMode = v)],
+  ['new mode ', (b, v) => (b.file.newMode = v)],
+  [
+    'deleted file mode ',
+    (b, v) => {
+      b.deleted = true
+      b.file.oldMode = v
+    }
+  ],
+  [
+    'new file mode ',
+    (b, v) => {
+      b.added = true
+      b.file.newMode = v
+    }
+  ],
+  ['similarity index ', (b, v) => (b.file.similarity = parseInt(v, 10))],
+  ['rename from ', (b, v) => (b.renameFrom = headerName(v))],
+  ['rename to ', (b, v) => (b.renameTo = headerName(v))],
+  ['copy from ', (b, v) => (b.copyFrom = headerName(v))],
+  ['copy to ', (b, v) => (b.copyTo = headerName(v))],
+  // Blob ids tell a reviewer nothing; dropped.
+  ['index ', () => undefined],
+  ['Binary files ', b => (b.file.binary = true)]
+]
+
 function readExtendedHeader(b: FileBuilder, line: string): boolean {
-  const f = b.file
-  const after = (prefix: string) => (line.startsWith(prefix) ? line.slice(prefix.length) : undefined)
-  let v: string | undefined
-  if ((v = after('old mode ')) !== undefined) f.oldMode = v
-  else if ((v = after('new mode ')) !== undefined) f.newMode = v
-  else if ((v = after('deleted file mode ')) !== undefined) {
-    b.deleted = true
-    f.oldMode = v
-  } else if ((v = after('new file mode ')) !== undefined) {
-    b.added = true
-    f.newMode = v
-  } else if ((v = after('similarity index ')) !== undefined) f.similarity = parseInt(v, 10)
-  else if ((v = after('rename from ')) !== undefined) b.renameFrom = headerName(v)
-  else if ((v = after('rename to ')) !== undefined) b.renameTo = headerName(v)
-  else if ((v = after('copy from ')) !== undefined) b.copyFrom = headerName(v)
-  else if ((v = after('copy to ')) !== undefined) b.copyTo = headerName(v)
-  else if (line.startsWith('index ')) {
-    // Blob ids tell a reviewer nothing; dropped.
-  } else if (line.startsWith('Binary files ') || line === 'GIT binary patch') f.binary = true
-  else return false
-  return true
+  for (const [prefix, apply] of EXTENDED_HEADERS) {
+    if (line.startsWith(prefix)) {
+      apply(b, line.slice(prefix.length))
+      return true
+    }
+  }
+  if (line === 'GIT binary patch') {
+    b.file.binary = true
+    return true
+  }
+  return false
+}
+
+/** Adds a hunk to the file: a file's first hunk gets an array of its own size, not the 17 of a push. */
+function addHunk(f: DiffFile, scan: HunkScan): void {
+  if (f.hunks.length === 0) f.hunks = [scan.hunk]
+  else f.hunks.push(scan.hunk)
+  f.additions += scan.additions
+  f.deletions += scan.deletions
 }
 
 /**
  * Parses a unified diff (`git diff` output, GitHub's diff media type, or plain `diff -u` text) into
  * files. Total: odd input yields what could be read, never an exception.
+ *
+ * Lines are read in place (`charCodeAt`, `startsWith` at an index); only what a file keeps is
+ * sliced out, so a small file costs a few objects, not a string per header line.
  */
 export function parseUnifiedDiff(text: string): DiffFile[] {
   const files: DiffFile[] = []
   let current: FileBuilder | undefined
   let inBinaryPatch = false
-  const close = () => {
-    if (current !== undefined) files.push(finish(current))
-    current = undefined
-    inBinaryPatch = false
-  }
   let pos = 0
   const length = text.length
   while (pos < length) {
@@ -361,15 +477,20 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
     const next = end < length ? end + 1 : length
     const c = text.charCodeAt(pos)
 
-    if (c === 100 /* d */ && text.startsWith('diff ', pos)) {
-      close()
+    if (c === LOWER_D && text.startsWith('diff ', pos)) {
+      if (current !== undefined) files.push(finish(current, text))
+      inBinaryPatch = false
       current = newBuilder()
-      const line = headerLine(text, pos, end)
-      if (line.startsWith('diff --git ')) [current.gitOld, current.gitNew] = gitNames(line.slice(11))
-      else if (/^diff --(cc|combined) /.test(line)) {
-        current.gitNew = headerName(line.replace(/^diff --(cc|combined) /, ''))
-        current.gitOld = current.gitNew
-      } else current.file.extraHeaders.push(line)
+      if (text.startsWith('diff --git ', pos)) {
+        current.gitFrom = pos + 11
+        current.gitTo = headerEnd(text, pos, end)
+      } else {
+        const line = headerLine(text, pos, end)
+        if (/^diff --(cc|combined) /.test(line)) {
+          current.gitNew = headerName(line.replace(/^diff --(cc|combined) /, ''))
+          current.gitOld = current.gitNew
+        } else current.file.extraHeaders.push(line)
+      }
       pos = next
       continue
     }
@@ -377,13 +498,10 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
       pos = next
       continue
     }
-    if (c === 64 /* @ */ && current !== undefined && text.startsWith('@@ ', pos)) {
-      const header = headerLine(text, pos, end)
-      const scan = scanHunk(text, next, header)
+    if (c === AT && current !== undefined && text.startsWith('@@ ', pos)) {
+      const scan = scanHunk(text, pos, headerEnd(text, pos, end), next)
       if (scan !== undefined) {
-        current.file.hunks.push(scan.hunk)
-        current.file.additions += scan.additions
-        current.file.deletions += scan.deletions
+        addHunk(current.file, scan)
         pos = scan.end
         continue
       }
@@ -391,16 +509,17 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
     if (c === MINUS && startsNewFile(text, pos, end)) {
       // A `---`/`+++` pair after a hunk (or with no `diff` line at all) begins a new file.
       if (current === undefined || current.file.hunks.length > 0 || current.minus !== undefined) {
-        close()
+        if (current !== undefined) files.push(finish(current, text))
         current = newBuilder()
       }
       const plusEnd = lineEndAt(text, next)
-      current.minus = sideName(headerLine(text, pos + 4, end), 'a/') ?? null
-      current.plus = sideName(headerLine(text, next + 4, plusEnd), 'b/') ?? null
+      current.minus = sideName(text, pos + 4, end, 'a/') ?? null
+      current.plus = sideName(text, next + 4, plusEnd, 'b/') ?? null
       pos = plusEnd < length ? plusEnd + 1 : length
       continue
     }
-    if (current !== undefined) {
+    if (current !== undefined && !(c === LOWER_I && text.startsWith('index ', pos))) {
+      // (An `index` line, the most common header, is dropped unread.)
       const line = headerLine(text, pos, end)
       if (line === 'GIT binary patch') {
         current.file.binary = true
@@ -410,7 +529,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
     }
     pos = next
   }
-  close()
+  if (current !== undefined) files.push(finish(current, text))
   return files
 }
 
@@ -424,7 +543,7 @@ export function parseHunks(patch: string): { hunks: DiffHunk[]; additions: numbe
     const end = lineEndAt(patch, pos)
     const next = end < patch.length ? end + 1 : patch.length
     if (patch.startsWith('@@ ', pos)) {
-      const scan = scanHunk(patch, next, headerLine(patch, pos, end))
+      const scan = scanHunk(patch, pos, headerEnd(patch, pos, end), next)
       if (scan !== undefined) {
         hunks.push(scan.hunk)
         additions += scan.additions
