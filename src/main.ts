@@ -42,7 +42,7 @@ export async function run(): Promise<void> {
   // line too, as an error may quote a malformed value cut at a line break.
   const key = core.getInput('rivya-api-key')
   const token = core.getInput('github-token')
-  const secrets = [key, token].flatMap(s => [s, ...s.split(/\r?\n/)]).filter(s => s.trim().length >= 8)
+  const secrets = secretParts([key, token])
   for (const secret of secrets) core.setSecret(secret)
   try {
     const ctx = readRunContext()
@@ -96,6 +96,7 @@ export async function run(): Promise<void> {
             rivya,
             ctx,
             inputs,
+            secrets,
             trigger.pullNumber,
             trigger.commentId,
             trigger.commenter,
@@ -105,7 +106,7 @@ export async function run(): Promise<void> {
         return
       }
     }
-    await withRivya(inputs, rivya => review(gh, rivya, ctx, inputs, trigger))
+    await withRivya(inputs, rivya => review(gh, rivya, ctx, inputs, secrets, trigger))
   } catch (error) {
     core.setFailed(scrub(describeFailure(error), secrets))
   }
@@ -155,16 +156,20 @@ function triggerId(ctx: RunContext, trigger: Exclude<Trigger, { kind: 'skip' }>)
  */
 function scrub(text: string, secrets: readonly string[]): string {
   let clean = text
-  // Longest first, so a value's line does not leave the rest of the value behind.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 8) clean = clean.split(secret).join('***')
-  }
+  for (const secret of secrets) clean = clean.split(secret).join('***')
   return clean
 }
 
-/** The key and the token as given to the action. */
-function secretsOf(inputs: Inputs): string[] {
-  return [inputs.rivyaApiKey, inputs.githubToken].flatMap(s => [s, ...s.split(/\r?\n/)])
+/**
+ * The values to mask and scrub: each secret and each of its lines (an error may quote a malformed
+ * value cut at a line break), longest first so a line does not leave the rest of its value behind;
+ * none so short that masking it would garble ordinary text.
+ */
+function secretParts(values: readonly string[]): string[] {
+  return values
+    .flatMap(v => [v, ...v.split(/\r?\n/)])
+    .filter(v => v.trim().length >= 8)
+    .sort((a, b) => b.length - a.length)
 }
 
 /** The settings that shape every turn's request body, part of its keys. */
@@ -185,6 +190,7 @@ async function review(
   rivya: RivyaClient,
   ctx: RunContext,
   inputs: Inputs,
+  secrets: readonly string[],
   trigger: Exclude<Trigger, { kind: 'skip' }>
 ): Promise<void> {
   const pr: PullRequestInfo = await getPullRequest(gh, ctx.repo, trigger.pullNumber)
@@ -270,22 +276,22 @@ async function review(
     failure,
     runUrl: ctx.runUrl
   }
-  const body = scrub(renderComment(report), secretsOf(inputs))
+  const body = scrub(renderComment(report), secrets)
   let comment: { id: number; url: string } | undefined
-  let notPosted: string | undefined = inputs.postComment ? undefined : 'post-comment is false'
+  let postError: string | undefined
   if (inputs.postComment) {
     try {
       comment = await upsertReviewComment(gh, ctx.repo, pr.number, body)
       core.info(`Review comment: ${comment.url}`)
     } catch (error) {
       // What Rivya was paid for is never lost: the outputs and the job summary still get it.
-      notPosted = `the review comment could not be posted (${describeFailure(error)})`
+      postError = `the review comment could not be posted (${scrub(describeFailure(error), secrets)})`
     }
   }
   setReviewOutputs(report, comment)
-  await writeJobSummary(report, comment, notPosted === undefined ? undefined : { body, why: notPosted })
-  const posting =
-    inputs.postComment && comment === undefined ? ` Then ${notPosted}; the job summary holds the review.` : ''
+  const why = inputs.postComment ? postError : 'post-comment is false'
+  await writeJobSummary(report, comment, why === undefined ? undefined : { body, why })
+  const posting = postError === undefined ? '' : ` Then ${postError}; the job summary holds the review.`
   if (failure !== undefined) {
     throw new Error(`The review failed after ${loop.usage.turns} turn(s): ${failure.message}${posting}`)
   }
@@ -317,6 +323,7 @@ async function answer(
   rivya: RivyaClient,
   ctx: RunContext,
   inputs: Inputs,
+  secrets: readonly string[],
   pullNumber: number,
   commentId: number,
   commenter: string,
@@ -361,10 +368,7 @@ async function answer(
       gh,
       ctx.repo,
       pullNumber,
-      scrub(
-        renderReply(`The question could not be answered: ${what}`, `Question from ${commenter}`),
-        secretsOf(inputs)
-      )
+      scrub(renderReply(`The question could not be answered: ${what}`, `Question from ${commenter}`), secrets)
     ).catch((postError: unknown) => {
       core.warning(`Could not post the failure reply: ${describeFailure(postError)}`)
     })
@@ -377,7 +381,7 @@ async function answer(
     gh,
     ctx.repo,
     pullNumber,
-    scrub(renderReply(result.text, footer), secretsOf(inputs))
+    scrub(renderReply(result.text, footer), secrets)
   )
   setUsageOutputs(t, result.sessionId, reply)
 }
