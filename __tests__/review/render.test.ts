@@ -13,6 +13,17 @@ import {
   type ReviewReport
 } from '../../src/review/render.js'
 
+/** Mentions spelled with character references, which GitHub renders as `@login`. */
+const REFERENCE_MENTIONS = [
+  '&#64;alice',
+  '&#x40;alice',
+  '&#X040;bob',
+  '&#0064;carol',
+  '&commat;dave',
+  '&COMMAT;erin',
+  '@&#97;lice'
+]
+
 /**
  * A mention GitHub could link (html-pipeline's MentionFilter: `(?:^|\W)@login` in a rendered text node).
  * Stricter than the filter about what comes before: `_foo_@bob` renders `@bob` at the start of a node.
@@ -177,17 +188,9 @@ describe('neutralizeMentions', () => {
   })
 
   it('breaks mentions spelled with character references', () => {
-    for (const text of [
-      '&#64;alice',
-      '&#x40;alice',
-      '&#X040;bob',
-      '&#0064;carol',
-      '&commat;dave',
-      '&COMMAT;erin'
-    ]) {
+    for (const text of REFERENCE_MENTIONS) {
       expect(decodeReferences(neutralizeMentions(text))).not.toMatch(PINGING_MENTION)
     }
-    expect(decodeReferences(neutralizeMentions('@&#97;lice'))).not.toMatch(PINGING_MENTION)
   })
 
   it('leaves a fullwidth at sign alone (GitHub only links an ASCII @)', () => {
@@ -224,14 +227,7 @@ describe('sanitizeModelText', () => {
   })
 
   it('breaks mentions spelled with character references, or after markup', () => {
-    for (const text of [
-      '&#64;alice',
-      '&#x40;alice',
-      '&#X040;bob',
-      '&#0064;carol',
-      '&commat;dave',
-      '@&#97;lice'
-    ]) {
+    for (const text of REFERENCE_MENTIONS) {
       expect(liveMentions(sanitizeModelText(text))).toEqual([])
     }
     // `_foo_@bob` renders as <em>foo</em>@bob: a text node that starts with the mention.
