@@ -93,7 +93,7 @@ export function changeToReview(source: string, range: { base?: string; head?: st
       if (explicit)
         throw new Error(`--base ${range.base ?? `${head}~1`} is not a commit of ${source}`, { cause: error })
       repo.destroy()
-      return sampleChange('this checkout has one commit (a shallow clone?)')
+      return sampleChange('this checkout has a single commit, as a shallow clone does')
     }
     const subject = repo.git('log', '-1', '--format=%s', head).trim()
     return { repo, base, head, subject }

@@ -53,7 +53,7 @@ describe('the change the demo reviews', () => {
     cleanup.push(() => rmSync(plain, { recursive: true, force: true }))
     writeFileSync(join(plain, 'a.txt'), 'no history\n')
     for (const [source, why] of [
-      [shallow, 'one commit'],
+      [shallow, 'a single commit'],
       [plain, 'not a git repository']
     ] as const) {
       const change = track(changeToReview(source))
