@@ -29,7 +29,7 @@ export interface DemoChange {
  * A small change to review when there is no history: a retry helper gains jitter and a caller,
  * the README says so. Git's own diff of it, like every diff the emulator serves.
  */
-export function sampleChange(why: string): DemoChange {
+function sampleChange(why: string): DemoChange {
   const repo = GitRepo.create('rivya-review-demo-')
   repo.write('README.md', '# retry\n\nBackoff for flaky calls.\n')
   repo.write(
