@@ -131,6 +131,6 @@ describe('README', () => {
   it('starts with the two set-up commands', () => {
     const setUp = README.slice(README.indexOf('## Set up'))
     expect(README.indexOf('## Set up')).toBeLessThan(README.indexOf('## Use it'))
-    expect(/```sh\n(.*)\n(.*)\n```/.exec(setUp)?.slice(1, 3)).toEqual(['npm ci', 'npm test'])
+    expect(/```sh\n(.*)\n(.*)\n```/.exec(setUp)?.slice(1, 3)).toEqual(['npm ci && npm run demo', 'npm test'])
   })
 })
