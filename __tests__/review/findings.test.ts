@@ -8,6 +8,7 @@ import {
   type Finding,
   type ParsedFindings
 } from '../../src/review/findings.js'
+import { FINDINGS_INSTRUCTIONS, INTERMEDIATE_NOTES } from '../../src/review/findings-prompt.js'
 
 const FENCE = '```'
 
@@ -54,7 +55,15 @@ describe('parseFindings', () => {
 
   it('is tolerant: untagged fence, bare array, file/end_line aliases, any case, numbers as strings, unknown fields', () => {
     const block = JSON.stringify([
-      { file: 'b.py', end_line: '7', side: 'left', severity: 'CRITICAL', title: 't', body: 'b', confidence: 0.9 },
+      {
+        file: 'b.py',
+        end_line: '7',
+        side: 'left',
+        severity: 'CRITICAL',
+        title: 't',
+        body: 'b',
+        confidence: 0.9
+      },
       { path: 'c.go', line: 3, severity: ' Nit ', title: 'u', body: 'v', start_line: null, snippet: null }
     ])
     const r = read(parseFindings(answer(block, '')))
@@ -137,7 +146,9 @@ describe('parseFindings', () => {
   })
 
   it('a title is one line', () => {
-    const block = JSON.stringify([{ path: 'a', line: 1, severity: 'nit', title: 'one\n## Usage\ttwo', body: '' }])
+    const block = JSON.stringify([
+      { path: 'a', line: 1, severity: 'nit', title: 'one\n## Usage\ttwo', body: '' }
+    ])
     expect(read(parseFindings(answer(block))).findings[0]?.title).toBe('one ## Usage two')
   })
 
@@ -232,8 +243,38 @@ describe('fingerprint', () => {
   it('is the same for equal findings whatever their line numbers (a pure function of path, code, title)', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), (path, title, snippet) => {
-        expect(fingerprint({ path, title, snippet })).toBe(fingerprint({ path, title: ` ${title} `, snippet }))
+        expect(fingerprint({ path, title, snippet })).toBe(
+          fingerprint({ path, title: ` ${title} `, snippet })
+        )
       })
     )
+  })
+})
+
+describe('FINDINGS_INSTRUCTIONS', () => {
+  it('its example is a block the parser reads, with every field of the contract', () => {
+    const example = FINDINGS_INSTRUCTIONS.split('\n').find(l => l.startsWith('{"findings"')) as string
+    const r = read(parseFindings(`Review.\n\n${FENCE}json\n${example}\n${FENCE}\n`))
+    expect(r.rejected).toEqual([])
+    expect(r.findings).toEqual([
+      {
+        path: 'src/a.ts',
+        line: 42,
+        startLine: 40,
+        side: 'RIGHT',
+        severity: 'major',
+        title: 'one line',
+        body: 'markdown',
+        snippet: 'exact code of line 42',
+        suggestion: 'replacement for lines 40-42'
+      }
+    ])
+  })
+
+  it('defines every severity, says what GitHub replaces, and stays short (it is billed)', () => {
+    for (const s of ['critical =', 'major =', 'minor =', 'nit =']) expect(FINDINGS_INSTRUCTIONS).toContain(s)
+    expect(FINDINGS_INSTRUCTIONS).toContain('replaces exactly lines start_line..line')
+    expect(FINDINGS_INSTRUCTIONS.length).toBeLessThan(1500)
+    expect(INTERMEDIATE_NOTES).toMatch(/brief notes/)
   })
 })
