@@ -41,8 +41,7 @@ export interface RejectedFinding {
 }
 
 export type ParsedFindings =
-  | { findings: Finding[]; rejected: RejectedFinding[]; notes: string[] }
-  | { unreadable: string }
+  { findings: Finding[]; rejected: RejectedFinding[]; notes: string[] } | { unreadable: string }
 
 /** Caps on what one answer can make the action keep or parse. */
 export const FINDING_LIMITS = {
@@ -133,7 +132,8 @@ function readEntry(entry: unknown, index: number, notes: string[]): Finding | Re
   const reject = (reason: string): RejectedFinding => ({ index, reason, ...glimpse(entry) })
   const path = e.path ?? e.file
   if (path === undefined || path === null || path.trim() === '') return reject('no path')
-  if (path.length > FINDING_LIMITS.pathChars) return reject(`path over ${FINDING_LIMITS.pathChars} characters`)
+  if (path.length > FINDING_LIMITS.pathChars)
+    return reject(`path over ${FINDING_LIMITS.pathChars} characters`)
   const line = e.line ?? e.end_line
   if (line === undefined || line === null) return reject('no line')
   const body = e.body ?? ''
@@ -141,8 +141,10 @@ function readEntry(entry: unknown, index: number, notes: string[]): Finding | Re
   const title = oneLine(titleSource)
   if (title === '') return reject('no title')
   const where = `finding ${index + 1}`
-  if (title.length > FINDING_LIMITS.titleChars) notes.push(`${where}: title cut to ${FINDING_LIMITS.titleChars} characters`)
-  if (body.length > FINDING_LIMITS.bodyChars) notes.push(`${where}: body cut to ${FINDING_LIMITS.bodyChars} characters`)
+  if (title.length > FINDING_LIMITS.titleChars)
+    notes.push(`${where}: title cut to ${FINDING_LIMITS.titleChars} characters`)
+  if (body.length > FINDING_LIMITS.bodyChars)
+    notes.push(`${where}: body cut to ${FINDING_LIMITS.bodyChars} characters`)
   const finding: Finding = {
     path,
     line,
@@ -201,7 +203,12 @@ function fences(answer: string): Fence[] {
     const c = close.exec(answer)
     const contentEnd = c === null ? answer.length : c.index
     const end = c === null ? answer.length : Math.min(answer.length, c.index + c[0].length + 1)
-    out.push({ start: m.index, end, info, content: answer.slice(Math.min(contentStart, contentEnd), contentEnd) })
+    out.push({
+      start: m.index,
+      end,
+      info,
+      content: answer.slice(Math.min(contentStart, contentEnd), contentEnd)
+    })
     open.lastIndex = end
   }
   return out
@@ -215,8 +222,12 @@ function isCandidate(f: Fence): boolean {
 }
 
 function findingsArray(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) return value
-  if (typeof value === 'object' && value !== null && Array.isArray((value as { findings?: unknown }).findings)) {
+  if (Array.isArray(value)) return value as unknown[]
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { findings?: unknown }).findings)
+  ) {
     return (value as { findings: unknown[] }).findings
   }
   return undefined
@@ -229,7 +240,8 @@ function locate(answer: string): Located {
   const candidates = fences(answer).filter(isCandidate)
   for (let i = candidates.length - 1; i >= 0; i--) {
     const fence = candidates[i] as Fence
-    const looksLikeFindings = /"findings"/.test(fence.content.slice(0, 200)) || fence.content.trimStart().startsWith('[')
+    const looksLikeFindings =
+      /"findings"/.test(fence.content.slice(0, 200)) || fence.content.trimStart().startsWith('[')
     if (fence.content.length > FINDING_LIMITS.blockChars) {
       if (looksLikeFindings) {
         return { fence, unreadable: `the findings block is over ${FINDING_LIMITS.blockChars} characters` }

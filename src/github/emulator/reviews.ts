@@ -239,7 +239,7 @@ export class PullReviews {
       (typeof event !== 'string' || !(EVENTS as readonly string[]).includes(event))
     ) {
       return invalidRequest(
-        `${String(event)} is not a member of [${EVENTS.map(e => `"${e}"`).join(', ')}].`,
+        `${shown(event)} is not a member of [${EVENTS.map(e => `"${e}"`).join(', ')}].`,
         'pulls/reviews#create-a-review-for-a-pull-request'
       )
     }
@@ -407,6 +407,11 @@ export class PullReviews {
   }
 }
 
+/** A value as a schema error names it. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
 function authorAssociation(user: Required<User>): string {
   return user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR'
 }
@@ -427,14 +432,14 @@ function checkComment(raw: unknown, files: ChangedFile[]): Outcome<CommentInput>
   if (typeof c.body !== 'string') return invalidRequest('"body" wasn\'t supplied.', doc)
   const side = c.side ?? 'RIGHT'
   if (typeof side !== 'string' || !(SIDES as readonly string[]).includes(side)) {
-    return invalidRequest(`${String(side)} is not a member of ["LEFT", "RIGHT"].`, doc)
+    return invalidRequest(`${shown(side)} is not a member of ["LEFT", "RIGHT"].`, doc)
   }
   const startSide = c.start_side ?? (c.start_line !== undefined && c.start_line !== null ? side : null)
   if (
     startSide !== null &&
     (typeof startSide !== 'string' || !(SIDES as readonly string[]).includes(startSide))
   ) {
-    return invalidRequest(`${String(startSide)} is not a member of ["LEFT", "RIGHT"].`, doc)
+    return invalidRequest(`${shown(startSide)} is not a member of ["LEFT", "RIGHT"].`, doc)
   }
   const file = files.find(f => f.filename === c.path)
   // A path the diff does not touch (warpdotdev/oz-for-oss#310).
