@@ -231,6 +231,8 @@ describe('fingerprint', () => {
     expect(fingerprint({ ...base, title: ' off  BY one ' })).toBe(fingerprint(base))
     expect(fingerprint({ ...base, snippet: 'for (i = 1;  i < n; i++) {' })).toBe(fingerprint(base))
     expect(fingerprint({ ...base, path: 'src/b.ts' })).not.toBe(fingerprint(base))
+    expect(fingerprint({ ...base, path: './src/a.ts' })).toBe(fingerprint(base))
+    expect(fingerprint({ ...base, path: 'SRC/a.ts' })).not.toBe(fingerprint(base))
     expect(fingerprint({ ...base, snippet: 'for (i = 0; i < n; i++) {' })).not.toBe(fingerprint(base))
   })
 

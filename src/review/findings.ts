@@ -305,5 +305,7 @@ function normalise(value: string): string {
 export function fingerprint(finding: Pick<Finding, 'path' | 'title' | 'snippet'>, lineText?: string): string {
   const code = normalise(finding.snippet ?? lineText ?? '')
   const title = normalise(finding.title).toLowerCase()
-  return createHash('sha256').update(`${finding.path}\0${code}\0${title}`).digest('hex').slice(0, 32)
+  // `./a.ts` and `a.ts` name one file (as the anchorer reads paths); nothing else is folded.
+  const path = finding.path.replace(/^(?:\.\/)+/, '')
+  return createHash('sha256').update(`${path}\0${code}\0${title}`).digest('hex').slice(0, 32)
 }
