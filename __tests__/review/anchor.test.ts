@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { GitRepo } from '../../src/github/emulator/git-repo.js'
 import { REANCHOR_WINDOW, anchorFinding, normalisePath, type Commentable } from '../../src/review/anchor.js'
-import { parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
+import { filesFromPatches, parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
 import type { Finding } from '../../src/review/findings.js'
-import { genDiff, renderGitDiff, type GenFile } from './diff-gen.js'
+import { genDiff, renderGitDiff, renderGitHubItems, type GenFile } from './diff-gen.js'
 
 const numbered = (n: number, f: (i: number) => string) =>
   Array.from({ length: n }, (_, i) => f(i + 1)).join('\n') + '\n'
@@ -220,8 +220,9 @@ describe('anchoring, for every diff and every finding', () => {
           fc.tuple(fc.constant(files), fc.array(findingFor(files), { maxLength: 12 }))
         ),
         ([gen, raw]) => {
-          const parsed = parseUnifiedDiff(renderGitDiff(gen))
-          for (const r of raw) {
+          // Both of GitHub's forms: the diff media type and the files list's patches.
+          const forms = [parseUnifiedDiff(renderGitDiff(gen)), filesFromPatches(renderGitHubItems(gen))]
+          for (const [r, parsed] of raw.flatMap(r => forms.map(p => [r, p] as const))) {
             const f = finding({
               path: r.path,
               line: r.line,

@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { GitHubEmulator } from '../../../src/github/emulator/index.js'
 import { GitRepo } from '../../../src/github/emulator/git-repo.js'
-import { NAME, OWNER, REPO_PATH, TOKEN, errorBody, repoCall, walk } from './http.js'
+import { anchorFinding } from '../../../src/review/anchor.js'
+import { parseUnifiedDiff } from '../../../src/review/diff.js'
+import type { Finding } from '../../../src/review/findings.js'
+import { DIFF_MEDIA, NAME, OWNER, REPO_PATH, TOKEN, errorBody, repoCall, walk } from './http.js'
 
 let repo: GitRepo
 let gh: GitHubEmulator
@@ -344,4 +347,38 @@ describe('POST /pulls/{n}/comments/{id}/replies', () => {
     expect(answer.status).toBe(422)
     expect(errorBody(answer).message).toBe('Invalid request.\n\n"body" wasn\'t supplied.')
   })
+})
+
+describe('the anchorer and the emulator agree', () => {
+  it('every range the anchorer calls commentable is accepted in one review; a sample of the rest is refused', async () => {
+    const diff = await repoCall(gh, '/pulls/1', { accept: DIFF_MEDIA })
+    const files = parseUnifiedDiff(diff.text)
+    const accepted: Record<string, unknown>[] = []
+    const refused: Record<string, unknown>[] = []
+    for (const path of ['src/app.ts', 'src/gone.ts', 'docs/new.md', 'logo.png', 'README.md']) {
+      for (const side of ['RIGHT', 'LEFT'] as const) {
+        for (let line = 1; line <= 42; line++) {
+          for (const start of [undefined, line - 1, line - 3]) {
+            const finding: Finding = { path, line, side, severity: 'major', title: 't', body: 'b' }
+            if (start !== undefined && start >= 1) finding.startLine = start
+            const a = anchorFinding(finding, files)
+            const comment = {
+              path,
+              line,
+              side,
+              ...(finding.startLine !== undefined ? { start_line: finding.startLine, start_side: side } : {}),
+              body: 'x'
+            }
+            ;(a.commentable ? accepted : refused).push(comment)
+          }
+        }
+      }
+    }
+    expect(accepted.length).toBeGreaterThan(50)
+    expect((await postReview({ comments: accepted })).status).toBe(200)
+    for (let i = 0; i < refused.length; i += Math.ceil(refused.length / 25)) {
+      const answer = await postReview({ comments: [refused[i]] })
+      expect({ comment: refused[i], status: answer.status }).toEqual({ comment: refused[i], status: 422 })
+    }
+  }, 30_000)
 })
