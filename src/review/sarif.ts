@@ -6,7 +6,7 @@
 import { SEVERITIES, type Finding, type Severity } from './findings.js'
 import { normalisePath } from './anchor.js'
 
-export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
 
 /** SARIF `level` per severity: error, warning and note are SARIF's three result levels (§3.27.10). */
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {

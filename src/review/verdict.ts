@@ -25,7 +25,7 @@ export interface VerdictResult {
 }
 
 /** 0 for the most severe. */
-export function severityRank(severity: Severity): number {
+function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity)
 }
 
