@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { GitRepo } from './git-repo.js'
 import { changedFiles, type ChangedFile } from './git-files.js'
 import { closeServer, listen, readBody, sendJson } from '../../emulators/http.js'
+import { PullReviews } from './reviews.js'
 
 export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
 
@@ -126,6 +127,25 @@ export class GitHubEmulator {
   #used = 0
   #server: Server | undefined
   #url = ''
+  /** The pull-request review endpoints and what they hold (reviews.ts). */
+  readonly reviews = new PullReviews({
+    pull: n => this.#pulls.get(n),
+    files: (base, head) => this.#files(base, head),
+    sha: ref => this.#sha(ref),
+    isAncestor: (a, b) => {
+      try {
+        this.#options.repo.git('merge-base', '--is-ancestor', a, b)
+        return true
+      } catch {
+        return false
+      }
+    },
+    html: path => this.#html(path),
+    api: path => `${this.#url}${this.#repoPath()}${path}`,
+    nextId: () => this.#nextId++,
+    user: ACTIONS_BOT,
+    paginate: (url, total, res) => this.#paginate(url, total, res)
+  })
 
   private constructor(options: GitHubEmulatorOptions) {
     this.#options = options
@@ -478,6 +498,7 @@ export class GitHubEmulator {
       })
       return
     }
+    if (this.reviews.route(method, path, url, body, res)) return
     throw notFound()
   }
 
