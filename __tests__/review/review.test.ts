@@ -57,11 +57,11 @@ async function review(diff: string, limit: number, maxCredits: number | undefine
     baseCredits: BASE_CREDITS,
     log: () => undefined,
     turnOptions: (turnIndex, message, sessionId) =>
-      turnKeys({
+      turnKeys(`secret-${run}`, {
         repository: 'o/r',
         pullNumber: 1,
         headSha: 'a'.repeat(40),
-        trigger: `run-${run}`,
+        commentId: undefined,
         turnIndex,
         message,
         model: MODEL,
