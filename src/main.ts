@@ -15,13 +15,7 @@ import { decideTrigger, secretsWithheld, type Trigger } from './github/event.js'
 import { permits } from './github/permission.js'
 import { getPullRequest, isNewerHead, type PullRequestInfo } from './github/pull-request.js'
 import { messageLimit, parseInputs, type Inputs } from './inputs.js'
-import {
-  notice,
-  setReviewOutputs,
-  setUsageOutputs,
-  writeAnswerSummary,
-  writeJobSummary
-} from './outputs.js'
+import { notice, setReviewOutputs, setUsageOutputs, writeAnswerSummary, writeJobSummary } from './outputs.js'
 import { helpText } from './review/command.js'
 import { turnKeys, type TurnIdentity, type TurnKeys } from './review/keys.js'
 import { planWithinTurns } from './review/budget.js'
@@ -243,7 +237,10 @@ function requestIdentity(inputs: Inputs): {
  */
 function keysFor(
   inputs: Inputs,
-  base: Omit<TurnIdentity, 'turnIndex' | 'message' | 'sessionId' | 'model' | 'reasoningEffort' | 'enableWebSearch'>
+  base: Omit<
+    TurnIdentity,
+    'turnIndex' | 'message' | 'sessionId' | 'model' | 'reasoningEffort' | 'enableWebSearch'
+  >
 ): (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys {
   return (turnIndex, message, sessionId) =>
     turnKeys(inputs.rivyaApiKey, { ...base, turnIndex, message, ...requestIdentity(inputs), sessionId })
@@ -270,7 +267,9 @@ async function readPullRequest(
         movedOn: `Pull request #${pr.number} has moved on from ${short(eventHead)} (the head this run's event names) to ${short(pr.headSha)}: the run started for the new head reviews it, so this run stops before paying for a review.`
       }
     }
-    const diff = await collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line => core.info(line))
+    const diff = await collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line =>
+      core.info(line)
+    )
     const after = await getPullRequest(gh, ctx.repo, trigger.pullNumber)
     if (after.headSha === pr.headSha) return { pr, diff }
     previous ??= pr.headSha
@@ -299,7 +298,8 @@ async function review(
   }
   const { pr, diff } = read
   const model = await rivya.getModel(inputs.model, signal).catch((error: unknown) => {
-    if (signal.aborted) throw new Error(`Cancelled (${describeFailure(signal.reason)}) before any turn was sent.`)
+    if (signal.aborted)
+      throw new Error(`Cancelled (${describeFailure(signal.reason)}) before any turn was sent.`)
     throw error
   })
   if (model.note !== undefined) core.info(model.note)
@@ -493,9 +493,10 @@ async function answer(
   } catch (error) {
     // The asker saw the command taken (a reaction): the answer's failure is said where they look.
     const f = failureOf(error)
-    const what = isRivyaError(error) || error instanceof BudgetError
-      ? `${f.message}${f.code !== undefined ? ` (${inertId(f.code)}${f.requestId !== undefined ? `, request ${inertId(f.requestId)}` : ''})` : ''}`
-      : 'an unexpected error; the workflow run’s log has the details'
+    const what =
+      isRivyaError(error) || error instanceof BudgetError
+        ? `${f.message}${f.code !== undefined ? ` (${inertId(f.code)}${f.requestId !== undefined ? `, request ${inertId(f.requestId)}` : ''})` : ''}`
+        : 'an unexpected error; the workflow run’s log has the details'
     await createComment(
       gh,
       ctx.repo,

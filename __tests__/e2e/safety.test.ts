@@ -31,10 +31,16 @@ function buildRepo(): void {
   repo.write('src/app.ts', Array.from({ length: 30 }, (_, i) => `export const v${i} = ${i}\n`).join(''))
   repo.write('README.md', '# demo\n')
   base = repo.commit('base')
-  repo.write('src/app.ts', Array.from({ length: 30 }, (_, i) => `export const v${i} = ${i * 2} // changed\n`).join(''))
+  repo.write(
+    'src/app.ts',
+    Array.from({ length: 30 }, (_, i) => `export const v${i} = ${i * 2} // changed\n`).join('')
+  )
   repo.write('src/new.ts', 'export function add(a: number, b: number) {\n  return a + b\n}\n')
   for (let i = 0; i < 3; i++) {
-    repo.write(`src/part${i}.ts`, Array.from({ length: 40 }, (_, j) => `export const p${i}_${j} = '${'y'.repeat(30)}'\n`).join(''))
+    repo.write(
+      `src/part${i}.ts`,
+      Array.from({ length: 40 }, (_, j) => `export const p${i}_${j} = '${'y'.repeat(30)}'\n`).join('')
+    )
   }
   head = repo.commit('head')
   later = []
@@ -45,7 +51,13 @@ function buildRepo(): void {
 }
 
 function movePullRequest(to: string): void {
-  gh.addPullRequest({ number: PR, base, head: to, title: 'Double every value', user: { login: 'alice', type: 'User' } })
+  gh.addPullRequest({
+    number: PR,
+    base,
+    head: to,
+    title: 'Double every value',
+    user: { login: 'alice', type: 'User' }
+  })
 }
 
 beforeEach(async () => {
@@ -82,7 +94,10 @@ function prPayload(action = 'synchronize', sha = head): Record<string, unknown> 
   return payload
 }
 
-function commentPayload(body: string, user: User = { login: 'maintainer', type: 'User' }): Record<string, unknown> {
+function commentPayload(
+  body: string,
+  user: User = { login: 'maintainer', type: 'User' }
+): Record<string, unknown> {
   const payload = example('issue_comment', 'created')
   const issue = payload.issue as Record<string, unknown>
   issue.number = PR
@@ -137,13 +152,17 @@ describe('a cancelled run (SIGINT, then SIGTERM)', () => {
     const comments = reviewComments()
     expect(comments).toHaveLength(1)
     const body = comments[0]!.body
-    expect(body).toMatch(/\*\*Partial review\*\*: .*stopped by SIGINT \(the run was cancelled after 1 of \d+ parts\)/)
+    expect(body).toMatch(
+      /\*\*Partial review\*\*: .*stopped by SIGINT \(the run was cancelled after 1 of \d+ parts\)/
+    )
     expect(body).toContain('| Turns | 1 |')
     expect(body).toContain('Notes per part')
     expect(result.outputs.turns).toBe('1')
     expect(result.outputs['comment-id']).toBe(String(comments[0]!.id))
     expect(result.summary).toContain('| Turns | 1 |')
-    expect(result.annotations.join('\n')).toMatch(/::error::The run was cancelled \(SIGINT\) after 1 of \d+ part/)
+    expect(result.annotations.join('\n')).toMatch(
+      /::error::The run was cancelled \(SIGINT\) after 1 of \d+ part/
+    )
     // No turn was started after the cancel.
     expect(chatTurns()).toHaveLength(2)
   })
@@ -178,7 +197,12 @@ describe('paying once per content', () => {
     expect(first.code).toBe(0)
     const paid = charged()
     expect(paid).toBeGreaterThan(1)
-    const again = await run('pull_request', prPayload('reopened'), { 'max-message-chars': '3000' }, { runId: '502' })
+    const again = await run(
+      'pull_request',
+      prPayload('reopened'),
+      { 'max-message-chars': '3000' },
+      { runId: '502' }
+    )
     const dispatch = await run(
       'workflow_dispatch',
       example('workflow_dispatch'),
@@ -189,7 +213,9 @@ describe('paying once per content', () => {
     expect(charged()).toBe(paid)
     expect(again.outputs['credits-final']).toBe(first.outputs['credits-final'])
     // An explicit /codex review asks for a fresh review: it pays.
-    const command = await run('issue_comment', commentPayload('/codex review'), { 'max-message-chars': '3000' })
+    const command = await run('issue_comment', commentPayload('/codex review'), {
+      'max-message-chars': '3000'
+    })
     expect(command.code).toBe(0)
     expect(charged()).toBe(2 * paid)
   })
@@ -219,14 +245,19 @@ describe('one comment, never stale, only ours', () => {
 
   it('with a personal access token, later runs update the user’s comment and a question continues its session', async () => {
     const first = await run('pull_request', prPayload(), { 'github-token': PAT })
-    const second = await run('pull_request', prPayload('reopened'), { 'github-token': PAT, 'reasoning-effort': 'low' })
+    const second = await run('pull_request', prPayload('reopened'), {
+      'github-token': PAT,
+      'reasoning-effort': 'low'
+    })
     expect([first.code, second.code]).toEqual([0, 0])
     const comments = reviewComments()
     expect(comments).toHaveLength(1)
     expect(comments[0]!.user.login).toBe('carol')
     expect(comments[0]!.body).toContain('| Reasoning effort | low |')
     const sessions = rivya.sessions.length
-    const question = await run('issue_comment', commentPayload('/codex is add() safe?'), { 'github-token': PAT })
+    const question = await run('issue_comment', commentPayload('/codex is add() safe?'), {
+      'github-token': PAT
+    })
     expect(question.code).toBe(0)
     expect(rivya.sessions).toHaveLength(sessions)
     expect(rivya.sessions.at(-1)!.turns.at(-1)!.message).not.toContain('src/new.ts')
@@ -235,7 +266,11 @@ describe('one comment, never stale, only ours', () => {
   it('a racing run’s comment, created between this run’s look and its post, leaves one comment', async () => {
     let raced: number | undefined
     gh.onAnswered = request => {
-      if (raced === undefined && request.method === 'GET' && request.path.endsWith(`/issues/${PR}/comments`)) {
+      if (
+        raced === undefined &&
+        request.method === 'GET' &&
+        request.path.endsWith(`/issues/${PR}/comments`)
+      ) {
         raced = gh.addComment(PR, { body: `${MARKER}\nthe racing run's review`, user: ACTIONS_BOT }).id
       }
     }
@@ -253,7 +288,11 @@ describe('one comment, never stale, only ours', () => {
     const newer = `${MARKER}\n<!-- rivya-codex-review:state {"headSha":"${later[0]}"} -->\n## Codex review of #${PR}\nthe newer review`
     let pullReads = 0
     gh.onAnswered = request => {
-      if (request.method === 'GET' && request.path.endsWith(`/pulls/${PR}`) && request.accept.includes('json')) {
+      if (
+        request.method === 'GET' &&
+        request.path.endsWith(`/pulls/${PR}`) &&
+        request.accept.includes('json')
+      ) {
         if (++pullReads === 2) {
           gh.addComment(PR, { body: newer, user: ACTIONS_BOT })
           movePullRequest(later[1]!)

@@ -117,7 +117,14 @@ describe('upsertReviewComment', () => {
 
     const lists = calls('GET', new RegExp(`/issues/${n}/comments$`))
     // Twice (find, then upsert), every page: a duplicate from a racing run may be on any of them.
-    expect(lists.map(r => new URLSearchParams(r.query).get('page') ?? '1')).toEqual(['1', '2', '3', '1', '2', '3'])
+    expect(lists.map(r => new URLSearchParams(r.query).get('page') ?? '1')).toEqual([
+      '1',
+      '2',
+      '3',
+      '1',
+      '2',
+      '3'
+    ])
     expect(lists.every(r => new URLSearchParams(r.query).get('per_page') === '100')).toBe(true)
     expect(calls('POST', new RegExp(`/issues/${n}/comments$`))).toHaveLength(0)
   })
@@ -181,7 +188,8 @@ describe('whose comment is ours', () => {
   })
 
   it('learns the identity of each kind of token', async () => {
-    const as = (token: string) => createGitHubClient({ token, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
+    const as = (token: string) =>
+      createGitHubClient({ token, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
     expect(await tokenIdentity(octokit)).toEqual({ login: 'github-actions', bot: true })
     expect(await tokenIdentity(as(APP))).toEqual({ login: 'my-reviewer', bot: true })
     expect(await tokenIdentity(as(PAT))).toEqual({ login: 'carol', bot: false })

@@ -344,7 +344,10 @@ describe('renderComment', () => {
   it('shows a hostile session id, error code and request id as data: no mention, no HTML, no way out of the cell', () => {
     const hostile = '@octocat <img src=x onerror=alert(1)> `| x'
     const body = renderComment(
-      report({ sessionId: hostile, failure: { message: 'failed', code: hostile, requestId: `req_${hostile}` } })
+      report({
+        sessionId: hostile,
+        failure: { message: 'failed', code: hostile, requestId: `req_${hostile}` }
+      })
     )
     expect(body).not.toContain('<img')
     expect(body).not.toMatch(/(^|[^A-Za-z0-9_`\u200B])@[A-Za-z0-9]/)
@@ -366,7 +369,11 @@ describe('renderComment', () => {
     const body = renderComment(report({ maxCredits: 5, historyTokens: 3400 }))
     expect(body).toContain('Spent 7 of a 5-credit cap: the last answer ran long')
     expect(overspend(5, 5)).toBeUndefined()
-    expect(readCommentState(body)).toEqual({ sessionId: 'chat_session_abc', headSha: 'a'.repeat(40), historyTokens: 3400 })
+    expect(readCommentState(body)).toEqual({
+      sessionId: 'chat_session_abc',
+      headSha: 'a'.repeat(40),
+      historyTokens: 3400
+    })
   })
 
   it('records the session so a follow-up question can continue it, and ignores forged state in model text', () => {

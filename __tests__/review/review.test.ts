@@ -144,7 +144,8 @@ describe('estimateNextTurn', () => {
 
   it('gives the summary turn a reserve that grows with reasoning-effort', () => {
     const turns = [turn(900, 100, 6)]
-    const at = (effort: string) => estimateNextTurn(turns, 4, 3000, { summary: true, reasoningEffort: effort })
+    const at = (effort: string) =>
+      estimateNextTurn(turns, 4, 3000, { summary: true, reasoningEffort: effort })
     const plain = estimateNextTurn(turns, 4, 3000)
     expect(at('minimal')).toBe(plain)
     expect(at('low')).toBeGreaterThan(plain)
@@ -158,7 +159,9 @@ describe('estimateNextTurn', () => {
   })
 
   it('counts the history of a session continued from the review', () => {
-    expect(estimateNextTurn([], 4, 100, { historyTokens: 30_000 })).toBeGreaterThan(estimateNextTurn([], 4, 100))
+    expect(estimateNextTurn([], 4, 100, { historyTokens: 30_000 })).toBeGreaterThan(
+      estimateNextTurn([], 4, 100)
+    )
   })
 
   it('counts the session history, the longest answer twice over, and the highest rate seen', () => {

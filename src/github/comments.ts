@@ -154,7 +154,10 @@ export async function upsertReviewComment(
   return { id: data.id, url: data.html_url, created: false }
 }
 
-async function keptIfNewer(comment: CommentLike, options: UpsertOptions): Promise<KeptNewerComment | undefined> {
+async function keptIfNewer(
+  comment: CommentLike,
+  options: UpsertOptions
+): Promise<KeptNewerComment | undefined> {
   const recorded = options.recordedHead(comment.body ?? '')
   if (recorded === undefined || recorded === options.headSha) return undefined
   if (!(await options.isNewer(recorded))) return undefined

@@ -52,7 +52,10 @@ export async function isNewerHead(
   if (live === other) return true
   if (live === ours) return false
   try {
-    const { data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${ours}...${other}` })
+    const { data } = await gh.rest.repos.compareCommitsWithBasehead({
+      ...repo,
+      basehead: `${ours}...${other}`
+    })
     return data.status === 'ahead'
   } catch {
     return false

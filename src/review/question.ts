@@ -139,7 +139,10 @@ function turnOptions(
   message: string,
   sessionId: string | undefined
 ): TurnOptions {
-  return { ...options.keys(turnIndex, message, sessionId), ...(options.signal === undefined ? {} : { signal: options.signal }) }
+  return {
+    ...options.keys(turnIndex, message, sessionId),
+    ...(options.signal === undefined ? {} : { signal: options.signal })
+  }
 }
 
 /** Stops before a question whose turn could cost more than `max-credits`, estimated as a review turn is. */

@@ -458,7 +458,10 @@ const PLAIN_ID = /^[A-Za-z0-9_.:-]{1,200}$/
  */
 export function inertId(id: string): string {
   if (PLAIN_ID.test(id)) return id
-  const cut = id.length > 200 ? `${id.slice(0, id.charCodeAt(199) >= 0xd800 && id.charCodeAt(199) <= 0xdbff ? 199 : 200)}…` : id
+  const cut =
+    id.length > 200
+      ? `${id.slice(0, id.charCodeAt(199) >= 0xd800 && id.charCodeAt(199) <= 0xdbff ? 199 : 200)}…`
+      : id
   return escapeCell(cut)
 }
 
@@ -485,7 +488,8 @@ function coverageLine(report: ReviewReport): string {
   const files = `reviewed ${report.reviewedFiles} of ${report.totalFiles} file${report.totalFiles === 1 ? '' : 's'}`
   const over = overspend(report.usage.creditsFinal, report.maxCredits)
   const tail = over !== undefined ? `\n\n> [!NOTE]\n> ${over}` : ''
-  if (report.stoppedBy !== undefined) return `**Partial review**: ${files}; stopped by ${report.stoppedBy}.${tail}`
+  if (report.stoppedBy !== undefined)
+    return `**Partial review**: ${files}; stopped by ${report.stoppedBy}.${tail}`
   return `Complete review: ${files}${report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''}.${tail}`
 }
 

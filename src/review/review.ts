@@ -70,7 +70,9 @@ export function estimateNextTurn(
   // plus an output allowance, so a price above the assumed one shows from the first turn on.
   const rates = turns.flatMap(t => [
     t.usage.totalTokens > 0 ? Math.max(0, t.credits.final - baseCredits) / t.usage.totalTokens : 0,
-    t.usage.inputTokens > 0 ? Math.max(0, t.credits.reserved - baseCredits) / (t.usage.inputTokens + OUTPUT_RESERVE_TOKENS) : 0
+    t.usage.inputTokens > 0
+      ? Math.max(0, t.credits.reserved - baseCredits) / (t.usage.inputTokens + OUTPUT_RESERVE_TOKENS)
+      : 0
   ])
   const rate = Math.max(ASSUMED_CREDITS_PER_TOKEN, ...rates)
   // Never below the last turn's cost or reservation: the next carries all of its history.

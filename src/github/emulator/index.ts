@@ -91,10 +91,7 @@ export const ACTIONS_BOT: Required<User> = { login: 'github-actions[bot]', id: 4
  * 403 from `GET /user` (no installation access to it in GitHub's REST docs); a personal access
  * token writes as its user, whom `GET /user` returns.
  */
-export type TokenKind =
-  | { kind: 'workflow' }
-  | { kind: 'app'; bot: User }
-  | { kind: 'pat'; user: User }
+export type TokenKind = { kind: 'workflow' } | { kind: 'app'; bot: User } | { kind: 'pat'; user: User }
 
 const DOCS = 'https://docs.github.com/rest'
 const FILES_LIST_CAP = 3000
@@ -220,7 +217,13 @@ export class GitHubEmulator {
    * no `[bot]` suffix (GraphQL's `Bot.login`, e.g. `github-actions`), unlike REST's `user.login`.
    * ASSUMED, not in GitHub's docs: that `viewer` answers for installation tokens.
    */
-  #identityRoute(method: string, path: string, body: Record<string, unknown>, kind: TokenKind, res: ServerResponse): boolean {
+  #identityRoute(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    kind: TokenKind,
+    res: ServerResponse
+  ): boolean {
     const who = identityOf(kind)
     if (method === 'GET' && path === '/user') {
       if (kind.kind !== 'pat') {
