@@ -168,7 +168,7 @@ const SIGKILL_AFTER_FIRST_MS = 10_000
 const SIGKILL_AFTER_SIGTERM_MS = 2_500
 const HARD_STOP_MARGIN_MS = 700
 
-export interface Cancellation {
+interface Cancellation {
   signal: AbortSignal
 }
 
@@ -185,10 +185,11 @@ function watchCancellation(log: (line: string) => void): Cancellation {
       log(`${name}: the run is being cancelled; stopping the turn in flight and posting what was reviewed.`)
       process.exitCode = 1
       controller.abort(new Error(name))
-      stopAt(SIGKILL_AFTER_FIRST_MS)
+      // A SIGTERM first (another supervisor than the runner) may be followed by SIGKILL just as soon.
+      stopAt(name === 'SIGTERM' ? SIGKILL_AFTER_SIGTERM_MS : SIGKILL_AFTER_FIRST_MS)
       return
     }
-    log(`${name} again: still posting what was reviewed.`)
+    log(`${name}: still posting what was reviewed.`)
     if (name === 'SIGTERM') stopAt(SIGKILL_AFTER_SIGTERM_MS)
   }
   process.on('SIGINT', onSignal)

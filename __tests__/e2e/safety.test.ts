@@ -263,6 +263,24 @@ describe('one comment, never stale, only ours', () => {
     expect(rivya.sessions.at(-1)!.turns.at(-1)!.message).not.toContain('src/new.ts')
   })
 
+  it('with an app’s installation token, the app’s bot comment is the one updated, not the workflow bot’s', async () => {
+    const app = 'ghs_e2e_safety_app_0123456789'
+    gh.addToken(app, { kind: 'app', bot: { login: 'my-reviewer[bot]', type: 'Bot' } })
+    const workflows = gh.addComment(PR, { body: `${MARKER}\nthe workflow bot's review`, user: ACTIONS_BOT })
+    const first = await run('pull_request', prPayload(), { 'github-token': app })
+    const second = await run('pull_request', prPayload('reopened'), {
+      'github-token': app,
+      'reasoning-effort': 'low'
+    })
+    expect([first.code, second.code]).toEqual([0, 0])
+    const apps = reviewComments().filter(c => c.user.login === 'my-reviewer[bot]')
+    expect(apps).toHaveLength(1)
+    expect(apps[0]!.body).toContain('| Reasoning effort | low |')
+    expect(gh.comments(PR).find(c => c.id === workflows.id)?.body).toBe(
+      `${MARKER}\nthe workflow bot's review`
+    )
+  })
+
   it('a racing run’s comment, created between this run’s look and its post, leaves one comment', async () => {
     let raced: number | undefined
     gh.onAnswered = request => {

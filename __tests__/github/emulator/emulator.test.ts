@@ -111,7 +111,10 @@ describe('token kinds', () => {
   it('GET /user answers 403 for the workflow token (an installation token), as GitHub does', async () => {
     const answer = await call(gh, '/user')
     expect(answer.status).toBe(403)
-    expect(errorBody(answer)).toMatchObject({ message: 'Resource not accessible by integration', status: '403' })
+    expect(errorBody(answer)).toMatchObject({
+      message: 'Resource not accessible by integration',
+      status: '403'
+    })
   })
 })
 
