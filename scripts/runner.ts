@@ -56,6 +56,11 @@ export interface RunOptions {
   runId?: string
   runAttempt?: string
   env?: Record<string, string>
+  /**
+   * Signals sent to the action as the runner sends them on a cancel (SIGINT, then SIGTERM): each
+   * once, when the action's output first matches `when`, `afterMs` later (default 0).
+   */
+  signals?: { signal: NodeJS.Signals; when: RegExp; afterMs?: number }[]
 }
 
 export interface RunResult {
@@ -111,7 +116,14 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     const child = spawn(process.execPath, [ACTION], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+    const pending = [...(options.signals ?? [])]
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c
+      for (const s of pending.filter(p => p.when.test(stdout))) {
+        pending.splice(pending.indexOf(s), 1)
+        setTimeout(() => child.kill(s.signal), s.afterMs ?? 0)
+      }
+    })
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
     const code = await new Promise<number | null>((done, fail) => {
       child.on('error', fail)

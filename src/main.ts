@@ -5,21 +5,31 @@ import {
   createComment,
   findReviewComment,
   react,
-  upsertReviewComment
+  tokenIdentity,
+  upsertReviewComment,
+  type TokenIdentity
 } from './github/comments.js'
 import { readRunContext, type RunContext } from './github/context.js'
 import { collectPullRequestDiff } from './github/diff-source.js'
 import { decideTrigger, secretsWithheld, type Trigger } from './github/event.js'
 import { permits } from './github/permission.js'
-import { getPullRequest, type PullRequestInfo } from './github/pull-request.js'
+import { getPullRequest, isNewerHead, type PullRequestInfo } from './github/pull-request.js'
 import { messageLimit, parseInputs, type Inputs } from './inputs.js'
-import { notice, setReviewOutputs, setUsageOutputs, writeJobSummary } from './outputs.js'
+import { notice, setReviewOutputs, setUsageOutputs, writeAnswerSummary, writeJobSummary } from './outputs.js'
 import { helpText } from './review/command.js'
-import { turnKeys } from './review/keys.js'
+import { turnKeys, type TurnIdentity, type TurnKeys } from './review/keys.js'
 import { planWithinTurns } from './review/budget.js'
-import { answerQuestion } from './review/question.js'
-import { readCommentState, renderComment, renderReply, type ReviewReport } from './review/render.js'
+import { answerQuestion, BudgetError } from './review/question.js'
+import {
+  inertId,
+  overspend,
+  readCommentState,
+  renderComment,
+  renderReply,
+  type ReviewReport
+} from './review/render.js'
 import { runReviewLoop } from './review/review.js'
+import type { CollectedDiff } from './github/diff-source.js'
 import { RivyaClient } from './rivya/client.js'
 import { isInsufficientCredits, isRivyaError } from './rivya/errors.js'
 import { describeRetry } from './rivya/retry.js'
@@ -44,6 +54,7 @@ export async function run(): Promise<void> {
   const token = core.getInput('github-token')
   const secrets = secretParts([key, token])
   for (const secret of secrets) core.setSecret(secret)
+  const cancellation = watchCancellation(line => core.info(line))
   try {
     const ctx = readRunContext()
     const withheld = key.trim() === '' && secretsWithheld(ctx, ctx.actor)
@@ -100,13 +111,14 @@ export async function run(): Promise<void> {
             trigger.pullNumber,
             trigger.commentId,
             trigger.commenter,
-            command.question
+            command.question,
+            cancellation.signal
           )
         )
         return
       }
     }
-    await withRivya(inputs, rivya => review(gh, rivya, ctx, inputs, secrets, trigger))
+    await withRivya(inputs, rivya => review(gh, rivya, ctx, inputs, secrets, trigger, cancellation.signal))
   } catch (error) {
     core.setFailed(scrub(describeFailure(error), secrets))
   }
@@ -145,9 +157,44 @@ async function commenterMayRun(
   return allowed
 }
 
-function triggerId(ctx: RunContext, trigger: Exclude<Trigger, { kind: 'skip' }>): string {
-  // A re-run keeps GITHUB_RUN_ID (only GITHUB_RUN_ATTEMPT changes), so its turns get the same keys.
-  return trigger.kind === 'comment' ? `comment-${trigger.commentId}` : `run-${ctx.runId}`
+/**
+ * The runner cancels a step (cancel button, `timeout-minutes`, `cancel-in-progress`) with SIGINT,
+ * then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that (actions/runner, ProcessInvoker.cs:
+ * `_sigintTimeout` 7500 ms, `_sigtermTimeout` 2500 ms). The first signal aborts the Rivya turn in
+ * flight so the partial review can be posted; later ones are only logged, so the posting goes on;
+ * a timer ends the process (step failed) before SIGKILL could, in case posting hangs.
+ */
+const SIGKILL_AFTER_FIRST_MS = 10_000
+const SIGKILL_AFTER_SIGTERM_MS = 2_500
+const HARD_STOP_MARGIN_MS = 700
+
+interface Cancellation {
+  signal: AbortSignal
+}
+
+function watchCancellation(log: (line: string) => void): Cancellation {
+  const controller = new AbortController()
+  const stopAt = (ms: number) => {
+    setTimeout(() => {
+      log('Ending the step before the runner kills it; whatever was posted stays.')
+      process.exit(1)
+    }, ms - HARD_STOP_MARGIN_MS).unref()
+  }
+  const onSignal = (name: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      log(`${name}: the run is being cancelled; stopping the turn in flight and posting what was reviewed.`)
+      process.exitCode = 1
+      controller.abort(new Error(name))
+      // A SIGTERM first (another supervisor than the runner) may be followed by SIGKILL just as soon.
+      stopAt(name === 'SIGTERM' ? SIGKILL_AFTER_SIGTERM_MS : SIGKILL_AFTER_FIRST_MS)
+      return
+    }
+    log(`${name}: still posting what was reviewed.`)
+    if (name === 'SIGTERM') stopAt(SIGKILL_AFTER_SIGTERM_MS)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return { signal: controller.signal }
 }
 
 /**
@@ -185,17 +232,77 @@ function requestIdentity(inputs: Inputs): {
   }
 }
 
+/**
+ * The keys of a turn, from what it sends: no run id, so any run reviewing identical content
+ * replays; the comment id only for an explicit `/codex` command (PRODUCT.md "Rivya session").
+ */
+function keysFor(
+  inputs: Inputs,
+  base: Omit<
+    TurnIdentity,
+    'turnIndex' | 'message' | 'sessionId' | 'model' | 'reasoningEffort' | 'enableWebSearch'
+  >
+): (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys {
+  return (turnIndex, message, sessionId) =>
+    turnKeys(inputs.rivyaApiKey, { ...base, turnIndex, message, ...requestIdentity(inputs), sessionId })
+}
+
+/**
+ * The pull request and its diff, of one head: the head is read again once the diff is in, as a
+ * push between the two reads would mix them. A pull_request run reviews the head its event names
+ * (a re-run of an old run after a push would otherwise pay for the new head under the new run's
+ * nose); when the pull request has moved on, the run for the new head reviews it.
+ */
+async function readPullRequest(
+  gh: GitHubClient,
+  ctx: RunContext,
+  trigger: Exclude<Trigger, { kind: 'skip' }>
+): Promise<{ pr: PullRequestInfo; diff: CollectedDiff } | { movedOn: string }> {
+  const eventHead = trigger.kind === 'pull-request' ? trigger.headSha : undefined
+  const short = (sha: string) => sha.slice(0, 12)
+  let previous: string | undefined
+  for (let attempt = 1; ; attempt++) {
+    const pr = await getPullRequest(gh, ctx.repo, trigger.pullNumber)
+    if (eventHead !== undefined && pr.headSha !== eventHead) {
+      return {
+        movedOn: `Pull request #${pr.number} has moved on from ${short(eventHead)} (the head this run's event names) to ${short(pr.headSha)}: the run started for the new head reviews it, so this run stops before paying for a review.`
+      }
+    }
+    const diff = await collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line =>
+      core.info(line)
+    )
+    const after = await getPullRequest(gh, ctx.repo, trigger.pullNumber)
+    if (after.headSha === pr.headSha) return { pr, diff }
+    previous ??= pr.headSha
+    if (eventHead !== undefined || attempt >= 2) {
+      return {
+        movedOn: `Pull request #${pr.number} moved from ${short(previous)} to ${short(after.headSha)} while its diff was read, so the diff may mix two heads; nothing was sent to Rivya. ${eventHead !== undefined ? 'The run started for the new head reviews it.' : 'Ask again once the pushes have settled.'}`
+      }
+    }
+    core.info(`#${pr.number} moved to ${short(after.headSha)} while its diff was read; reading it again.`)
+  }
+}
+
 async function review(
   gh: GitHubClient,
   rivya: RivyaClient,
   ctx: RunContext,
   inputs: Inputs,
   secrets: readonly string[],
-  trigger: Exclude<Trigger, { kind: 'skip' }>
+  trigger: Exclude<Trigger, { kind: 'skip' }>,
+  signal: AbortSignal
 ): Promise<void> {
-  const pr: PullRequestInfo = await getPullRequest(gh, ctx.repo, trigger.pullNumber)
-  const diff = await collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line => core.info(line))
-  const model = await rivya.getModel(inputs.model)
+  const read = await readPullRequest(gh, ctx, trigger)
+  if ('movedOn' in read) {
+    await notice('Codex review skipped: the pull request moved on', read.movedOn)
+    return
+  }
+  const { pr, diff } = read
+  const model = await rivya.getModel(inputs.model, signal).catch((error: unknown) => {
+    if (signal.aborted)
+      throw new Error(`Cancelled (${describeFailure(signal.reason)}) before any turn was sent.`)
+    throw error
+  })
   if (model.note !== undefined) core.info(model.note)
   const limit = messageLimit(inputs, model.maxPromptLength)
   const plan = planWithinTurns(
@@ -221,25 +328,24 @@ async function review(
     enableWebSearch: inputs.enableWebSearch,
     stream: inputs.stream
   })
-  const id = triggerId(ctx, trigger)
+  const keys = keysFor(inputs, {
+    repository: ctx.repository,
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    commentId: trigger.kind === 'comment' ? trigger.commentId : undefined
+  })
   const loop = await runReviewLoop({
+    signal,
     messages: plan.messages,
     session,
     maxCredits: inputs.maxCredits,
     baseCredits: model.baseCredits ?? 1,
+    reasoningEffort: inputs.reasoningEffort,
     log: line => core.info(line),
     turnOptions: (turnIndex, message, sessionId) => ({
-      ...turnKeys({
-        repository: ctx.repository,
-        pullNumber: pr.number,
-        headSha: pr.headSha,
-        trigger: id,
-        turnIndex,
-        message,
-        ...requestIdentity(inputs),
-        sessionId
-      }),
-      onRetry: event => core.info(describeRetry(event))
+      ...keys(turnIndex, message, sessionId),
+      onRetry: event => core.info(describeRetry(event)),
+      signal
     })
   })
 
@@ -274,24 +380,44 @@ async function review(
     unreviewed: stoppedBy !== undefined ? unreviewed : [],
     skipped,
     failure,
-    runUrl: ctx.runUrl
+    runUrl: ctx.runUrl,
+    ...historyOf(session),
+    ...(inputs.maxCredits === undefined ? {} : { maxCredits: inputs.maxCredits })
   }
   const body = scrub(renderComment(report), secrets)
   let comment: { id: number; url: string } | undefined
   let postError: string | undefined
+  let keptNewer: string | undefined
   if (inputs.postComment) {
     try {
-      comment = await upsertReviewComment(gh, ctx.repo, pr.number, body)
-      core.info(`Review comment: ${comment.url}`)
+      const identity = await tokenIdentity(gh)
+      const posted = await upsertReviewComment(gh, ctx.repo, pr.number, body, {
+        identity,
+        headSha: pr.headSha,
+        isNewer: recorded => isNewerHead(gh, ctx.repo, pr.number, pr.headSha, recorded),
+        recordedHead: text => readCommentState(text)?.headSha
+      })
+      if ('newerHead' in posted) {
+        keptNewer = `the comment already shows the review of a newer head (${posted.newerHead.slice(0, 12)}), which this review of ${pr.headSha.slice(0, 12)} does not overwrite`
+        core.info(`Review comment ${posted.url} left as it is: ${keptNewer}.`)
+      } else {
+        comment = posted
+        core.info(`Review comment: ${comment.url}`)
+      }
     } catch (error) {
       // What Rivya was paid for is never lost: the outputs and the job summary still get it.
       postError = `the review comment could not be posted (${scrub(describeFailure(error), secrets)})`
     }
   }
   setReviewOutputs(report, comment)
-  const why = inputs.postComment ? postError : 'post-comment is false'
+  const why = inputs.postComment ? (postError ?? keptNewer) : 'post-comment is false'
   await writeJobSummary(report, comment, why === undefined ? undefined : { body, why })
   const posting = postError === undefined ? '' : ` Then ${postError}; the job summary holds the review.`
+  if (loop.cancelledBy !== undefined) {
+    throw new Error(
+      `The run was cancelled (${loop.cancelledBy}) after ${report.notes.length + (report.summary !== undefined ? 1 : 0)} of ${plan.messages.length} part(s), ${loop.usage.turns} turn(s), ${loop.usage.creditsFinal} credits; the partial review was ${comment !== undefined ? 'posted' : 'kept in the job summary'}.${posting}`
+    )
+  }
   if (failure !== undefined) {
     throw new Error(`The review failed after ${loop.usage.turns} turn(s): ${failure.message}${posting}`)
   }
@@ -305,6 +431,12 @@ async function review(
       `Partial review: reviewed ${report.reviewedFiles} of ${report.totalFiles} files; stopped by ${stoppedBy}.`
     )
   }
+}
+
+/** What the session holds after its last turn, for a later question's estimate. */
+function historyOf(session: RivyaSession): { historyTokens?: number } {
+  const last = session.turns.at(-1)
+  return last === undefined ? {} : { historyTokens: last.usage.inputTokens + last.usage.outputTokens }
 }
 
 function failureOf(error: unknown): { message: string; code?: string; requestId?: string } {
@@ -327,13 +459,21 @@ async function answer(
   pullNumber: number,
   commentId: number,
   commenter: string,
-  question: string
+  question: string,
+  signal: AbortSignal
 ): Promise<void> {
   const pr = await getPullRequest(gh, ctx.repo, pullNumber)
-  const existing = await findReviewComment(gh, ctx.repo, pullNumber)
+  const identity: TokenIdentity = await tokenIdentity(gh)
+  const existing = await findReviewComment(gh, ctx.repo, pullNumber, identity)
   const state = existing !== undefined ? readCommentState(existing.body ?? '') : undefined
-  const model = await rivya.getModel(inputs.model)
+  const model = await rivya.getModel(inputs.model, signal)
   const limit = messageLimit(inputs, model.maxPromptLength)
+  const keys = keysFor(inputs, {
+    repository: ctx.repository,
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    commentId
+  })
   let result: Awaited<ReturnType<typeof answerQuestion>>
   try {
     result = await answerQuestion({
@@ -345,25 +485,19 @@ async function answer(
       limit,
       recorded: state,
       diff: () => collectPullRequestDiff(gh, ctx.repo, pr.number, pr.changedFiles, line => core.info(line)),
-      keys: (turnIndex, message, sessionId) =>
-        turnKeys({
-          repository: ctx.repository,
-          pullNumber: pr.number,
-          headSha: pr.headSha,
-          trigger: `comment-${commentId}`,
-          turnIndex,
-          message,
-          ...requestIdentity(inputs),
-          sessionId
-        }),
+      keys,
+      signal,
+      maxCredits: inputs.maxCredits,
+      baseCredits: model.baseCredits ?? 1,
       log: line => core.info(line)
     })
   } catch (error) {
     // The asker saw the command taken (a reaction): the answer's failure is said where they look.
     const f = failureOf(error)
-    const what = isRivyaError(error)
-      ? `${f.message}${f.code !== undefined ? ` (${f.code}${f.requestId !== undefined ? `, request ${f.requestId}` : ''})` : ''}`
-      : 'an unexpected error; the workflow run’s log has the details'
+    const what =
+      isRivyaError(error) || error instanceof BudgetError
+        ? `${f.message}${f.code !== undefined ? ` (${inertId(f.code)}${f.requestId !== undefined ? `, request ${inertId(f.requestId)}` : ''})` : ''}`
+        : 'an unexpected error; the workflow run’s log has the details'
     await createComment(
       gh,
       ctx.repo,
@@ -376,12 +510,21 @@ async function answer(
     throw error
   }
   const t = result.usage
-  const footer = `Answer to ${commenter} · ${t.turns} turn, ${t.totalTokens} tokens, ${t.creditsFinal} credits · session ${result.sessionId ?? '—'}`
-  const reply = await createComment(
-    gh,
-    ctx.repo,
-    pullNumber,
-    scrub(renderReply(result.text, footer), secrets)
-  )
-  setUsageOutputs(t, result.sessionId, reply)
+  const over = overspend(t.creditsFinal, inputs.maxCredits)
+  const footer = `Answer to ${commenter} · ${t.turns} turn, ${t.totalTokens} tokens, ${t.creditsFinal} credits · session ${result.sessionId !== undefined ? inertId(result.sessionId) : '—'}${over !== undefined ? ` · ${over}` : ''}`
+  const body = scrub(renderReply(result.text, footer), secrets)
+  // The answer is paid for: it reaches the outputs and the job summary before the reply is tried.
+  setUsageOutputs(t, result.sessionId, undefined)
+  await writeAnswerSummary(pr.number, body)
+  let reply: { id: number; url: string }
+  try {
+    reply = await createComment(gh, ctx.repo, pullNumber, body)
+  } catch (error) {
+    throw new Error(
+      `The question was answered (${t.turns} turn, ${t.creditsFinal} credits), but the reply could not be posted (${scrub(describeFailure(error), secrets)}); the job summary holds the answer.`,
+      { cause: error }
+    )
+  }
+  core.setOutput('comment-id', String(reply.id))
+  core.setOutput('comment-url', reply.url)
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { usageTable, type ReviewReport, type Usage } from './review/render.js'
+import { inertId, inertText, usageTable, type ReviewReport, type Usage } from './review/render.js'
 
 /** The action's outputs (PRODUCT.md, "Outputs"), set from one review report. */
 export function setReviewOutputs(
@@ -41,7 +41,7 @@ export async function writeJobSummary(
     `## Codex review of #${report.pullNumber}`,
     '',
     report.failure !== undefined
-      ? `**Failed**${report.failure.code !== undefined ? ` (${report.failure.code}${report.failure.requestId !== undefined ? `, request ${report.failure.requestId}` : ''})` : ''}: ${report.failure.message}`
+      ? `**Failed**${report.failure.code !== undefined ? ` (${inertId(report.failure.code)}${report.failure.requestId !== undefined ? `, request ${inertId(report.failure.requestId)}` : ''})` : ''}: ${inertText(report.failure.message)}`
       : report.stoppedBy !== undefined
         ? `**Partial**: reviewed ${report.reviewedFiles} of ${report.totalFiles} files; stopped by ${report.stoppedBy}.`
         : `Reviewed ${report.reviewedFiles} of ${report.totalFiles} files; ${report.skipped.length} skipped.`,
@@ -54,6 +54,14 @@ export async function writeJobSummary(
   ]
   if (unposted !== undefined) lines.push('', '---', '', reviewSection(unposted.body))
   await appendSummary(lines.join('\n'))
+}
+
+/**
+ * The job summary of a `/codex` answer, written before the reply is posted: the answer is paid for,
+ * so a reply GitHub refuses must not lose it. `reply` is the rendered (already safe) reply body.
+ */
+export async function writeAnswerSummary(pullNumber: number, reply: string): Promise<void> {
+  await appendSummary([`## Codex answer on #${pullNumber}`, '', reply].join('\n'))
 }
 
 /** The comment's body from its review on: without the hidden marker lines and the title the summary has. */

@@ -10,11 +10,14 @@ import {
   createComment,
   findReviewComment,
   react,
-  upsertReviewComment
+  tokenIdentity,
+  upsertReviewComment,
+  WORKFLOW_BOT,
+  type UpsertOptions
 } from '../../src/github/comments.js'
 import { ACTIONS_BOT, GitHubEmulator, type User } from '../../src/github/emulator/index.js'
 import { GitRepo } from '../../src/github/emulator/git-repo.js'
-import { COMMENT_MARKER } from '../../src/review/render.js'
+import { COMMENT_MARKER, readCommentState } from '../../src/review/render.js'
 
 // Each comment POST waits for the throttling plugin's 3 s spacing of notifying requests.
 const POST_SPACING = 10_000
@@ -37,7 +40,7 @@ beforeAll(async () => {
   const head = repo.commit('head')
   gh = await GitHubEmulator.start({ repo, owner: REPO.owner, name: REPO.repo, token: TOKEN })
   octokit = createGitHubClient({ token: TOKEN, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
-  for (let n = 1; n <= 6; n++) gh.addPullRequest({ number: n, base, head })
+  for (let n = 1; n <= 12; n++) gh.addPullRequest({ number: n, base, head })
 })
 
 afterAll(async () => {
@@ -57,6 +60,17 @@ function calls(method: string, path: RegExp) {
 
 const review = (text: string) => `${COMMENT_MARKER}\n${text}`
 
+/** Upsert options for the workflow token; every recorded head is "older" unless said otherwise. */
+function options(over: Partial<UpsertOptions> = {}): UpsertOptions {
+  return {
+    identity: WORKFLOW_BOT,
+    headSha: 'a'.repeat(40),
+    isNewer: () => Promise.resolve(false),
+    recordedHead: body => readCommentState(body)?.headSha,
+    ...over
+  }
+}
+
 describe('upsertReviewComment', () => {
   it(
     'creates the comment once, then updates it in place; a person quoting the marker is left alone',
@@ -65,12 +79,12 @@ describe('upsertReviewComment', () => {
       const quoted = gh.addComment(n, { body: review('I pasted the bot comment here'), user: HUMAN })
       gh.addComment(n, { body: `A bot mentioning\n${COMMENT_MARKER}`, user: OTHER_BOT })
 
-      const first = await upsertReviewComment(octokit, REPO, n, review('first run'))
+      const first = await upsertReviewComment(octokit, REPO, n, review('first run'), options())
       expect(first).toMatchObject({ created: true })
       expect(first.id).not.toBe(quoted.id)
       expect(first.url).toBe(`https://github.com/octo-org/demo/pull/${n}#issuecomment-${first.id}`)
 
-      const second = await upsertReviewComment(octokit, REPO, n, review('second run'))
+      const second = await upsertReviewComment(octokit, REPO, n, review('second run'), options())
       expect(second).toEqual({ id: first.id, url: first.url, created: false })
 
       const bodies = gh.comments(n).map(c => [c.id, c.user.login, c.body])
@@ -96,14 +110,21 @@ describe('upsertReviewComment', () => {
     const ours = gh.addComment(n, { body: review('earlier run'), user: ACTIONS_BOT })
     for (let i = 0; i < 60; i++) gh.addComment(n, { body: `later ${i}`, user: HUMAN })
 
-    expect((await findReviewComment(octokit, REPO, n))?.id).toBe(ours.id)
-    const posted = await upsertReviewComment(octokit, REPO, n, review('this run'))
+    expect((await findReviewComment(octokit, REPO, n, WORKFLOW_BOT))?.id).toBe(ours.id)
+    const posted = await upsertReviewComment(octokit, REPO, n, review('this run'), options())
     expect(posted).toMatchObject({ id: ours.id, created: false })
     expect(gh.comments(n).find(c => c.id === ours.id)?.body).toBe(review('this run'))
 
     const lists = calls('GET', new RegExp(`/issues/${n}/comments$`))
-    // Twice (find, then upsert): page 1 then page 2, where the comment is; page 3 is never read.
-    expect(lists.map(r => new URLSearchParams(r.query).get('page') ?? '1')).toEqual(['1', '2', '1', '2'])
+    // Twice (find, then upsert), every page: a duplicate from a racing run may be on any of them.
+    expect(lists.map(r => new URLSearchParams(r.query).get('page') ?? '1')).toEqual([
+      '1',
+      '2',
+      '3',
+      '1',
+      '2',
+      '3'
+    ])
     expect(lists.every(r => new URLSearchParams(r.query).get('per_page') === '100')).toBe(true)
     expect(calls('POST', new RegExp(`/issues/${n}/comments$`))).toHaveLength(0)
   })
@@ -154,6 +175,101 @@ describe('createComment after a failed POST', () => {
     },
     POST_SPACING
   )
+})
+
+describe('whose comment is ours', () => {
+  const PAT = 'ghp_comments_test_pat_0123456789'
+  const APP = 'ghs_comments_test_app_0123456789'
+  const APP_BOT: User = { login: 'my-reviewer[bot]', type: 'Bot' }
+
+  beforeAll(() => {
+    gh.addToken(PAT, { kind: 'pat', user: { login: 'carol', type: 'User' } })
+    gh.addToken(APP, { kind: 'app', bot: APP_BOT })
+  })
+
+  it('learns the identity of each kind of token', async () => {
+    const as = (token: string) =>
+      createGitHubClient({ token, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
+    expect(await tokenIdentity(octokit)).toEqual({ login: 'github-actions', bot: true })
+    expect(await tokenIdentity(as(APP))).toEqual({ login: 'my-reviewer', bot: true })
+    expect(await tokenIdentity(as(PAT))).toEqual({ login: 'carol', bot: false })
+  })
+
+  it(
+    'with a personal access token, the user’s own marker comment is found and updated; another bot’s is not',
+    async () => {
+      const n = nextPull()
+      const pat = createGitHubClient({ token: PAT, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
+      const identity = await tokenIdentity(pat)
+      const otherBot = gh.addComment(n, { body: review('another app’s comment'), user: ACTIONS_BOT })
+      const mine = gh.addComment(n, { body: review('earlier run'), user: { login: 'carol', type: 'User' } })
+      const posted = await upsertReviewComment(pat, REPO, n, review('this run'), options({ identity }))
+      expect(posted).toMatchObject({ id: mine.id, created: false })
+      expect(gh.comments(n).find(c => c.id === otherBot.id)?.body).toBe(review('another app’s comment'))
+      // And the workflow token does not take the user's comment for its own.
+      expect((await findReviewComment(octokit, REPO, n, WORKFLOW_BOT))?.id).toBe(otherBot.id)
+      expect(await findReviewComment(octokit, REPO, n, { login: 'my-reviewer', bot: true })).toBeUndefined()
+    },
+    POST_SPACING
+  )
+})
+
+describe('concurrent and stale runs', () => {
+  it('keeps the oldest of the action’s duplicate comments and deletes the others', async () => {
+    const n = nextPull()
+    const oldest = gh.addComment(n, { body: review('run A'), user: ACTIONS_BOT })
+    gh.addComment(n, { body: review('run B'), user: ACTIONS_BOT })
+    const human = gh.addComment(n, { body: review('quoted'), user: HUMAN })
+    const posted = await upsertReviewComment(octokit, REPO, n, review('run C'), options())
+    expect(posted).toMatchObject({ id: oldest.id, created: false })
+    expect(gh.comments(n).map(c => [c.id, c.body])).toEqual([
+      [oldest.id, review('run C')],
+      [human.id, review('quoted')]
+    ])
+  })
+
+  it(
+    'two runs racing to create the comment leave one, the oldest, holding a review',
+    async () => {
+      const n = nextPull()
+      const other = createGitHubClient({ token: TOKEN, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
+      const [a, b] = await Promise.all([
+        upsertReviewComment(octokit, REPO, n, review('run A'), options()),
+        upsertReviewComment(other, REPO, n, review('run B'), options())
+      ])
+      // Both looked before either posted: the race happened.
+      expect(calls('POST', new RegExp(`/issues/${n}/comments$`))).toHaveLength(2)
+      const left = gh.comments(n)
+      expect(left).toHaveLength(1)
+      expect([review('run A'), review('run B')]).toContain(left[0]!.body)
+      expect([a.id, b.id]).toEqual([left[0]!.id, left[0]!.id])
+    },
+    POST_SPACING
+  )
+
+  it('does not overwrite a comment that records a newer head', async () => {
+    const n = nextPull()
+    const newer = 'b'.repeat(40)
+    const state = `<!-- rivya-codex-review:state {"headSha":"${newer}"} -->`
+    const existing = gh.addComment(n, { body: review(`${state}\nnewer review`), user: ACTIONS_BOT })
+    const seen: string[] = []
+    const posted = await upsertReviewComment(
+      octokit,
+      REPO,
+      n,
+      review('older review'),
+      options({
+        isNewer: recorded => {
+          seen.push(recorded)
+          return Promise.resolve(recorded === newer)
+        }
+      })
+    )
+    expect(posted).toEqual({ id: existing.id, url: existing.html_url, newerHead: newer })
+    expect(seen).toEqual([newer])
+    expect(gh.comments(n).find(c => c.id === existing.id)?.body).toBe(review(`${state}\nnewer review`))
+    expect(calls('PATCH', new RegExp(`/issues/comments/${existing.id}$`))).toHaveLength(0)
+  })
 })
 
 describe('react', () => {

@@ -1,11 +1,15 @@
 import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { createHash } from 'node:crypto'
 import { turnKeys, type TurnIdentity } from '../../src/review/keys.js'
+
+const SECRET = 'rvya_sk_test_secret'
 
 const turn: TurnIdentity = {
   repository: 'octo-org/demo',
   pullNumber: 7,
   headSha: 'f'.repeat(40),
-  trigger: 'run-123',
+  commentId: undefined,
   turnIndex: 2,
   message: 'part 2 of 3',
   model: 'gpt-5.4-codex-chat',
@@ -15,17 +19,17 @@ const turn: TurnIdentity = {
 }
 
 describe('turnKeys', () => {
-  it('is stable for the same turn', () => {
-    expect(turnKeys({ ...turn })).toEqual(turnKeys(turn))
-    expect(turnKeys(turn).idempotencyKey).toMatch(/^rcr-[0-9a-f]{48}$/)
-    expect(turnKeys(turn).clientRequestId).toMatch(/^rcr-7-2-[0-9a-f]{16}$/)
+  it('is stable for the same turn, whichever run sends it', () => {
+    expect(turnKeys(SECRET, { ...turn })).toEqual(turnKeys(SECRET, turn))
+    expect(turnKeys(SECRET, turn).idempotencyKey).toMatch(/^rcr-[0-9a-f]{48}$/)
+    expect(turnKeys(SECRET, turn).clientRequestId).toMatch(/^rcr-7-2-[0-9a-f]{16}$/)
   })
 
   it.each([
     ['repository', 'octo-org/other'],
     ['pullNumber', 8],
     ['headSha', 'e'.repeat(40)],
-    ['trigger', 'comment-99'],
+    ['commentId', 99],
     ['turnIndex', 3],
     ['message', 'part 2 of 3 '], // one more character
     ['model', 'gpt-5.4-mini-chat'],
@@ -34,8 +38,33 @@ describe('turnKeys', () => {
     ['sessionId', 'chat_session_2'],
     ['sessionId', undefined]
   ] as const)('changes when %s changes', (field, value) => {
-    const other = turnKeys({ ...turn, [field]: value })
-    expect(other.idempotencyKey).not.toBe(turnKeys(turn).idempotencyKey)
-    expect(other.clientRequestId).not.toBe(turnKeys(turn).clientRequestId)
+    const other = turnKeys(SECRET, { ...turn, [field]: value })
+    expect(other.idempotencyKey).not.toBe(turnKeys(SECRET, turn).idempotencyKey)
+    expect(other.clientRequestId).not.toBe(turnKeys(SECRET, turn).clientRequestId)
+  })
+
+  it('cannot be computed from public data: another key gives other keys, and no plain hash matches', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 8 }), fc.string({ minLength: 8 }), (a, b) => {
+        fc.pre(a !== b)
+        expect(turnKeys(a, turn).idempotencyKey).not.toBe(turnKeys(b, turn).idempotencyKey)
+      })
+    )
+    // What the keys were before: a SHA-256 of the identity alone, which anyone could compute.
+    const material = JSON.stringify([
+      'rivya-codex-review/v2',
+      turn.repository,
+      turn.pullNumber,
+      turn.headSha,
+      null,
+      turn.turnIndex,
+      createHash('sha256').update(turn.message).digest('hex'),
+      turn.model,
+      turn.reasoningEffort,
+      turn.enableWebSearch,
+      turn.sessionId
+    ])
+    const plain = createHash('sha256').update(material).digest('hex')
+    expect(turnKeys(SECRET, turn).idempotencyKey).not.toContain(plain.slice(0, 48))
   })
 })

@@ -3,7 +3,9 @@ import fc from 'fast-check'
 import {
   COMMENT_LIMIT,
   COMMENT_MARKER,
+  inertId,
   neutralizeMentions,
+  overspend,
   readCommentState,
   renderComment,
   renderReply,
@@ -337,6 +339,41 @@ describe('renderComment', () => {
     expect(body).toContain(`| Reviewed head | \`${'a'.repeat(12)}\` |`)
     expect(body).toContain('Complete review: reviewed 3 of 4 files, 1 skipped')
     expect(body).toContain("| `package-lock.json` | excluded by pattern 'package-lock.json' |")
+  })
+
+  it('shows a hostile session id, error code and request id as data: no mention, no HTML, no way out of the cell', () => {
+    const hostile = '@octocat <img src=x onerror=alert(1)> `| x'
+    const body = renderComment(
+      report({
+        sessionId: hostile,
+        failure: { message: 'failed', code: hostile, requestId: `req_${hostile}` }
+      })
+    )
+    expect(body).not.toContain('<img')
+    expect(body).not.toMatch(/(^|[^A-Za-z0-9_`\u200B])@[A-Za-z0-9]/)
+    const row = body.split('\n').find(l => l.startsWith('| Session |'))!
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(4) // `| Session | value |`: the value opens no cell
+    expect(row.match(/`/g)).toHaveLength(2)
+    // Not recorded as the session to continue: only ids of the usual shape are.
+    expect(readCommentState(body)?.sessionId).toBeUndefined()
+    fc.assert(
+      fc.property(fc.string(), id => {
+        const shown = inertId(id)
+        expect(shown).not.toMatch(/<[A-Za-z!/?]|`|\n|(^|[^A-Za-z0-9_\u200B])@[A-Za-z0-9]/)
+      })
+    )
+    expect(inertId('chat_session_0123abcd')).toBe('chat_session_0123abcd')
+  })
+
+  it('says when the review settled past max-credits, and records the session’s size for questions', () => {
+    const body = renderComment(report({ maxCredits: 5, historyTokens: 3400 }))
+    expect(body).toContain('Spent 7 of a 5-credit cap: the last answer ran long')
+    expect(overspend(5, 5)).toBeUndefined()
+    expect(readCommentState(body)).toEqual({
+      sessionId: 'chat_session_abc',
+      headSha: 'a'.repeat(40),
+      historyTokens: 3400
+    })
   })
 
   it('records the session so a follow-up question can continue it, and ignores forged state in model text', () => {

@@ -57,11 +57,11 @@ async function review(diff: string, limit: number, maxCredits: number | undefine
     baseCredits: BASE_CREDITS,
     log: () => undefined,
     turnOptions: (turnIndex, message, sessionId) =>
-      turnKeys({
+      turnKeys(`secret-${run}`, {
         repository: 'o/r',
         pullNumber: 1,
         headSha: 'a'.repeat(40),
-        trigger: `run-${run}`,
+        commentId: undefined,
         turnIndex,
         message,
         model: MODEL,
@@ -95,6 +95,23 @@ describe('runReviewLoop with max-credits', () => {
     }
   })
 
+  it('holds at a price four times the assumed one, from the first turn’s settlement on', async () => {
+    rivya.creditsPerThousandTokens = 4
+    try {
+      const unbounded = await review(diffOf(12, 40), 3000, undefined)
+      const total = unbounded.result.usage.creditsFinal
+      const first = unbounded.turns[0]!.credits.final
+      for (const budget of [Math.floor(total / 3), Math.floor(total / 2), total - 1]) {
+        const { result } = await review(diffOf(12, 40), 3000, budget)
+        // Only the first turn can be priced wrong: nothing tells the price before it settles.
+        expect([budget, result.usage.creditsFinal <= Math.max(budget, first)]).toEqual([budget, true])
+        expect(result.stoppedBy).toMatch(/^max-credits/)
+      }
+    } finally {
+      rivya.creditsPerThousandTokens = 1
+    }
+  })
+
   it('keeps the notes of the turns answered before the stop', async () => {
     const unbounded = await review(diffOf(12, 40), 3000, undefined)
     const budget = Math.ceil(unbounded.result.usage.creditsFinal / 2)
@@ -123,6 +140,28 @@ describe('estimateNextTurn', () => {
     // 100 characters: 34 tokens and the 1024-token answer reserve, at the assumed 1 credit per 1000.
     expect(estimateNextTurn([], 4, 100)).toBe(6)
     expect(estimateNextTurn([], 4, 20000)).toBeGreaterThan(9)
+  })
+
+  it('gives the summary turn a reserve that grows with reasoning-effort', () => {
+    const turns = [turn(900, 100, 6)]
+    const at = (effort: string) =>
+      estimateNextTurn(turns, 4, 3000, { summary: true, reasoningEffort: effort })
+    const plain = estimateNextTurn(turns, 4, 3000)
+    expect(at('minimal')).toBe(plain)
+    expect(at('low')).toBeGreaterThan(plain)
+    expect(at('high')).toBeGreaterThan(at('low'))
+    expect(at('xhigh')).toBeGreaterThan(at('high'))
+  })
+
+  it('is never below what Rivya reserved or settled for the last turn', () => {
+    const reservedHigh = { ...turn(900, 100, 6), credits: { reserved: 40, final: 6 } }
+    expect(estimateNextTurn([reservedHigh], 4, 10)).toBeGreaterThanOrEqual(40)
+  })
+
+  it('counts the history of a session continued from the review', () => {
+    expect(estimateNextTurn([], 4, 100, { historyTokens: 30_000 })).toBeGreaterThan(
+      estimateNextTurn([], 4, 100)
+    )
   })
 
   it('counts the session history, the longest answer twice over, and the highest rate seen', () => {

@@ -34,3 +34,30 @@ export async function getPullRequest(
     author: data.user?.login ?? ''
   }
 }
+
+/**
+ * Whether `other` is a newer head of the pull request than `ours`: it is the pull request's head
+ * now, or a descendant of ours (the compare API's `status: ahead` for `ours...other`, GitHub's
+ * "Compare two commits" docs). A failed compare (a head gone after a force-push) is not newer.
+ */
+export async function isNewerHead(
+  gh: GitHubClient,
+  repo: Repo,
+  pullNumber: number,
+  ours: string,
+  other: string
+): Promise<boolean> {
+  if (other === ours) return false
+  const live = (await getPullRequest(gh, repo, pullNumber)).headSha
+  if (live === other) return true
+  if (live === ours) return false
+  try {
+    const { data } = await gh.rest.repos.compareCommitsWithBasehead({
+      ...repo,
+      basehead: `${ours}...${other}`
+    })
+    return data.status === 'ahead'
+  } catch {
+    return false
+  }
+}

@@ -1,12 +1,19 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 
-/** What makes one turn of one review the same logical turn, across retries and workflow re-runs. */
+/**
+ * What makes one turn the same logical turn: what it sends, and where. Not the workflow run: any
+ * run that sends identical content (a re-run, a second job, the next event for the same head)
+ * must replay the stored answer instead of paying again.
+ */
 export interface TurnIdentity {
   repository: string
   pullNumber: number
   headSha: string
-  /** The workflow run id (same across re-runs of a run) or the command comment's id. */
-  trigger: string
+  /**
+   * The command comment's id for an explicit `/codex` command (PRODUCT.md: a fresh review, or a
+   * question, each time someone asks); undefined for every other review.
+   */
+  commentId: number | undefined
   turnIndex: number
   message: string
   /**
@@ -32,25 +39,31 @@ function sha256(text: string): string {
 
 /**
  * The `Idempotency-Key` and `client_request_id` of a turn: equal for every attempt of the same
- * turn and for a re-run of the same workflow run (so Rivya replays instead of charging twice),
- * different as soon as anything that shapes the turn differs.
+ * turn and for any run sending the same content (so Rivya replays instead of charging twice),
+ * different as soon as anything that shapes the turn differs. An HMAC under the Rivya key
+ * (`secret`): repository, PR, head and diff are public, and RIVYA_API.md does not say that an
+ * Idempotency-Key is scoped to the account, so a plain hash could be computed and claimed first by
+ * anyone (a replay of their answer, or an `idempotency_conflict` that blocks the review).
  */
-export function turnKeys(turn: TurnIdentity): TurnKeys {
-  const digest = sha256(
-    JSON.stringify([
-      'rivya-codex-review/v1',
-      turn.repository,
-      turn.pullNumber,
-      turn.headSha,
-      turn.trigger,
-      turn.turnIndex,
-      sha256(turn.message),
-      turn.model,
-      turn.reasoningEffort,
-      turn.enableWebSearch,
-      turn.sessionId ?? null
-    ])
-  )
+export function turnKeys(secret: string, turn: TurnIdentity): TurnKeys {
+  const digest = createHmac('sha256', secret)
+    .update(
+      JSON.stringify([
+        'rivya-codex-review/v2',
+        turn.repository,
+        turn.pullNumber,
+        turn.headSha,
+        turn.commentId ?? null,
+        turn.turnIndex,
+        sha256(turn.message),
+        turn.model,
+        turn.reasoningEffort,
+        turn.enableWebSearch,
+        turn.sessionId ?? null
+      ]),
+      'utf8'
+    )
+    .digest('hex')
   return {
     idempotencyKey: `rcr-${digest.slice(0, 48)}`,
     clientRequestId: `rcr-${turn.pullNumber}-${turn.turnIndex}-${digest.slice(0, 16)}`

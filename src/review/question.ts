@@ -3,12 +3,13 @@ import type { PullRequestInfo } from '../github/pull-request.js'
 import type { Inputs } from '../inputs.js'
 import type { RivyaClient } from '../rivya/client.js'
 import { isNotFound, isRivyaError } from '../rivya/errors.js'
-import { RivyaSession } from '../rivya/session.js'
+import { RivyaSession, type TurnOptions } from '../rivya/session.js'
 import { chunkFiles, displayText, type MessageFrame } from './chunk.js'
 import { selectFiles } from './filter.js'
 import type { TurnKeys } from './keys.js'
 import { DIFF_CLOSE, DIFF_OPEN } from './prompts.js'
 import type { CommentState, Usage } from './render.js'
+import { estimateNextTurn } from './review.js'
 
 export interface QuestionOptions {
   rivya: RivyaClient
@@ -27,6 +28,17 @@ export interface QuestionOptions {
   diff: () => Promise<CollectedDiff>
   keys: (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys
   log: (line: string) => void
+  /** Aborts the turn in flight when the run is cancelled. */
+  signal?: AbortSignal
+  /** `max-credits`: a question is a paid call too, held to the same budget. */
+  maxCredits?: number | undefined
+  /** The model's base credits: the least a turn costs. */
+  baseCredits?: number
+}
+
+/** Refused before any turn: the question would cost more than `max-credits` allows. */
+export class BudgetError extends Error {
+  override name = 'BudgetError'
 }
 
 export interface QuestionAnswer {
@@ -71,7 +83,8 @@ export async function answerQuestion(options: QuestionOptions): Promise<Question
     const session = new RivyaSession(options.rivya, { ...sessionOptions, sessionId: recorded.sessionId })
     const message = `${intro(pr, options.asker)}\n${questionBlock(options.question, options.limit)}`
     try {
-      const turn = await session.send(message, options.keys(0, message, recorded.sessionId))
+      checkBudget(options, message.length, recorded.historyTokens ?? 0)
+      const turn = await session.send(message, turnOptions(options, 0, message, recorded.sessionId))
       if (recorded.headSha !== undefined && recorded.headSha !== pr.headSha) {
         notes.push(
           `_The review session covers ${recorded.headSha.slice(0, 12)}; the pull request is now at ${pr.headSha.slice(0, 12)}. Comment \`/codex review\` to review the new commits._`
@@ -114,7 +127,31 @@ export async function answerQuestion(options: QuestionOptions): Promise<Question
       `_Only ${shown} of ${plan.files.length} files of the diff fit in one message for this answer._`
     )
   }
+  checkBudget(options, message.length, 0)
   const session = new RivyaSession(options.rivya, sessionOptions)
-  const turn = await session.send(message, options.keys(1, message, undefined))
+  const turn = await session.send(message, turnOptions(options, 1, message, undefined))
   return { text: [turn.content, ...notes].join('\n\n'), sessionId: session.sessionId, usage: session.totals }
+}
+
+function turnOptions(
+  options: QuestionOptions,
+  turnIndex: number,
+  message: string,
+  sessionId: string | undefined
+): TurnOptions {
+  return {
+    ...options.keys(turnIndex, message, sessionId),
+    ...(options.signal === undefined ? {} : { signal: options.signal })
+  }
+}
+
+/** Stops before a question whose turn could cost more than `max-credits`, estimated as a review turn is. */
+function checkBudget(options: QuestionOptions, messageChars: number, historyTokens: number): void {
+  if (options.maxCredits === undefined) return
+  const estimate = estimateNextTurn([], options.baseCredits ?? 1, messageChars, { historyTokens })
+  if (estimate > options.maxCredits) {
+    throw new BudgetError(
+      `The answer could cost up to about ${estimate} credits, over max-credits (${options.maxCredits}); nothing was sent to Rivya.`
+    )
+  }
 }

@@ -51,6 +51,10 @@ export interface ReviewReport {
   failure?: Failure
   /** Link to the workflow run, for the footer. */
   runUrl?: string
+  /** Tokens the session holds at the end, recorded for questions asked in it later. */
+  historyTokens?: number
+  /** Set when the review settled more than `max-credits`: the cap, for the comment to say so. */
+  maxCredits?: number
 }
 
 const ZERO_WIDTH_SPACE = '\u200B'
@@ -318,12 +322,18 @@ const STATE_PATTERN = /^<!-- rivya-codex-review:state (\{[^\n]*\}) -->$/m
 export interface CommentState {
   sessionId?: string
   headSha?: string
+  /** Tokens the session holds after the review (its last turn's input and output): what a question there carries. */
+  historyTokens?: number
 }
 
 function stateLine(state: CommentState): string {
   const clean = (v: string | undefined) =>
     v !== undefined && /^[A-Za-z0-9_.:-]{1,200}$/.test(v) ? v : undefined
-  return `<!-- rivya-codex-review:state ${JSON.stringify({ sessionId: clean(state.sessionId), headSha: clean(state.headSha) })} -->`
+  return `<!-- rivya-codex-review:state ${JSON.stringify({ sessionId: clean(state.sessionId), headSha: clean(state.headSha), historyTokens: tokenCount(state.historyTokens) })} -->`
+}
+
+function tokenCount(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined
 }
 
 /** Reads the session and head a previous review recorded in its comment (first state line only). */
@@ -335,7 +345,12 @@ export function readCommentState(body: string): CommentState | undefined {
   try {
     const parsed = JSON.parse(match[1]) as Record<string, unknown>
     const pick = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,200}$/.test(v) ? v : undefined)
-    return { sessionId: pick(parsed.sessionId), headSha: pick(parsed.headSha) }
+    const historyTokens = tokenCount(parsed.historyTokens)
+    return {
+      sessionId: pick(parsed.sessionId),
+      headSha: pick(parsed.headSha),
+      ...(historyTokens === undefined ? {} : { historyTokens })
+    }
   } catch {
     return undefined
   }
@@ -415,7 +430,7 @@ export function usageTable(report: ReviewReport): string {
     ['Credits final', number.format(u.creditsFinal)],
     ['Model', `\`${report.model}\``],
     ['Reasoning effort', report.reasoningEffort],
-    ['Session', report.sessionId !== undefined ? `\`${report.sessionId}\`` : '—'],
+    ['Session', report.sessionId !== undefined ? `\`${inertId(report.sessionId)}\`` : '—'],
     ['Reviewed head', `\`${report.headSha.slice(0, 12)}\``]
   ]
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n')
@@ -427,6 +442,27 @@ function escapeCell(text: string): string {
     .replace(/\|/g, '\\|')
     .replace(/[\r\n]+/g, ' ')
     .replace(/`/g, "'")
+}
+
+/** Text from outside (an error message) on one line of the job summary or a reply: no mention, no HTML. */
+export function inertText(text: string): string {
+  return escapeCell(text)
+}
+
+const PLAIN_ID = /^[A-Za-z0-9_.:-]{1,200}$/
+
+/**
+ * An id from Rivya (session id, error code, request id) as shown in the comment, a reply or the job
+ * summary: data, whatever a hostile or broken server sent (no live mention, no HTML, no way out of a
+ * code span or a table cell, at most 200 characters). Ids of the usual shape are left as they are.
+ */
+export function inertId(id: string): string {
+  if (PLAIN_ID.test(id)) return id
+  const cut =
+    id.length > 200
+      ? `${id.slice(0, id.charCodeAt(199) >= 0xd800 && id.charCodeAt(199) <= 0xdbff ? 199 : 200)}…`
+      : id
+  return escapeCell(cut)
 }
 
 function fileList(title: string, files: SkippedFile[], maxBytes: number): string {
@@ -450,12 +486,27 @@ function fileList(title: string, files: SkippedFile[], maxBytes: number): string
 
 function coverageLine(report: ReviewReport): string {
   const files = `reviewed ${report.reviewedFiles} of ${report.totalFiles} file${report.totalFiles === 1 ? '' : 's'}`
-  if (report.stoppedBy !== undefined) return `**Partial review**: ${files}; stopped by ${report.stoppedBy}.`
-  return `Complete review: ${files}${report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''}.`
+  const over = overspend(report.usage.creditsFinal, report.maxCredits)
+  const tail = over !== undefined ? `\n\n> [!NOTE]\n> ${over}` : ''
+  if (report.stoppedBy !== undefined)
+    return `**Partial review**: ${files}; stopped by ${report.stoppedBy}.${tail}`
+  return `Complete review: ${files}${report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''}.${tail}`
+}
+
+/**
+ * Rivya has no cap on an answer's length (RIVYA_API.md: no output limit in the request), so the
+ * last answer can settle past `max-credits` although its estimate fitted: said, never hidden.
+ */
+export function overspend(spent: number, cap: number | undefined): string | undefined {
+  if (cap === undefined || spent <= cap) return undefined
+  return `Spent ${number.format(spent)} of a ${number.format(cap)}-credit cap: the last answer ran long (Rivya cannot cap an answer's length).`
 }
 
 function failureBlock(failure: Failure): string {
-  const detail = [failure.code, failure.requestId !== undefined ? `request ${failure.requestId}` : undefined]
+  const detail = [
+    failure.code !== undefined ? inertId(failure.code) : undefined,
+    failure.requestId !== undefined ? `request ${inertId(failure.requestId)}` : undefined
+  ]
     .filter(Boolean)
     .join(', ')
   const message = neutralizeText(failure.message.replace(/\r\n?/g, '\n'), true).replace(/\n/g, '\n> ')
@@ -466,7 +517,7 @@ function failureBlock(failure: Failure): string {
 export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): string {
   const header = [
     COMMENT_MARKER,
-    stateLine({ sessionId: report.sessionId, headSha: report.headSha }),
+    stateLine({ sessionId: report.sessionId, headSha: report.headSha, historyTokens: report.historyTokens }),
     `## Codex review of #${report.pullNumber}`,
     ''
   ].join('\n')

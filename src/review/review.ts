@@ -12,7 +12,14 @@ export interface ReviewLoopOptions {
   maxCredits: number | undefined
   /** The model's base credits: the least a turn is expected to cost. */
   baseCredits: number
+  /** `reasoning-effort`: sizes the summary turn's estimate. */
+  reasoningEffort?: string
   log: (line: string) => void
+  /**
+   * Aborts when the run is cancelled: no further turn starts, and the turn in flight (which must
+   * get this signal in its TurnOptions) ends the loop as a cancellation, not as a failure.
+   */
+  signal?: AbortSignal
 }
 
 export interface ReviewLoopResult {
@@ -26,6 +33,8 @@ export interface ReviewLoopResult {
   reviewed: Set<string>
   stoppedBy: string | undefined
   error: unknown
+  /** Set when `signal` aborted the review: why, e.g. `SIGINT`. */
+  cancelledBy: string | undefined
 }
 
 /** Characters per token assumed for the next message: code tokenises densely (English runs ~4). */
@@ -47,18 +56,58 @@ const ASSUMED_CREDITS_PER_TOKEN = 1 / 1000
 export function estimateNextTurn(
   turns: readonly SessionTurn[],
   baseCredits: number,
-  nextMessageChars: number
+  nextMessageChars: number,
+  next: NextTurn = {}
 ): number {
   const last = turns.at(-1)
-  const history = last === undefined ? 0 : last.usage.inputTokens + last.usage.outputTokens
-  const output = Math.max(OUTPUT_RESERVE_TOKENS, ...turns.map(t => 2 * t.usage.outputTokens))
+  const history =
+    last === undefined ? (next.historyTokens ?? 0) : last.usage.inputTokens + last.usage.outputTokens
+  const seen = Math.max(OUTPUT_RESERVE_TOKENS, ...turns.map(t => 2 * t.usage.outputTokens))
+  // The summary is the longest answer, and reasoning tokens are billed as output: more effort, more room.
+  const output = next.summary === true ? seen * summaryFactor(next.reasoningEffort) : seen
   const tokens = history + Math.ceil(nextMessageChars / CHARS_PER_TOKEN) + output
-  const rates = turns
-    .filter(t => t.usage.totalTokens > 0)
-    .map(t => Math.max(0, t.credits.final - baseCredits) / t.usage.totalTokens)
-  const rate = rates.length > 0 ? Math.max(...rates) : ASSUMED_CREDITS_PER_TOKEN
-  // Never below the last turn's cost: the tokens include its own, at a rate at least its own.
-  return baseCredits + Math.ceil(rate * tokens)
+  // Both what Rivya settled and what it reserved tell its price: a reservation prices the input
+  // plus an output allowance, so a price above the assumed one shows from the first turn on.
+  const rates = turns.flatMap(t => [
+    t.usage.totalTokens > 0 ? Math.max(0, t.credits.final - baseCredits) / t.usage.totalTokens : 0,
+    t.usage.inputTokens > 0
+      ? Math.max(0, t.credits.reserved - baseCredits) / (t.usage.inputTokens + OUTPUT_RESERVE_TOKENS)
+      : 0
+  ])
+  const rate = Math.max(ASSUMED_CREDITS_PER_TOKEN, ...rates)
+  // Never below the last turn's cost or reservation: the next carries all of its history.
+  const floor = last === undefined ? 0 : Math.max(last.credits.final, last.credits.reserved)
+  return Math.max(floor, baseCredits + Math.ceil(rate * tokens))
+}
+
+/** What is known of the next turn beyond its message. */
+export interface NextTurn {
+  /** Tokens of a session continued from elsewhere (a question in the review's session). */
+  historyTokens?: number
+  /** The turn that asks for the final summary. */
+  summary?: boolean
+  reasoningEffort?: string
+}
+
+/**
+ * How many times the usual output allowance the summary turn gets per `reasoning-effort`: an
+ * assumption (RIVYA_API.md says nothing of reasoning tokens), on the high side.
+ */
+function summaryFactor(effort: string | undefined): number {
+  switch (effort) {
+    case 'minimal':
+      return 1
+    case 'low':
+      return 1.5
+    case 'medium':
+    case 'default':
+    case undefined:
+      return 2
+    case 'high':
+      return 3
+    default:
+      return 4
+  }
 }
 
 const count = new Intl.NumberFormat('en-US')
@@ -75,11 +124,24 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
   let summary: string | undefined
   let stoppedBy: string | undefined
   let error: unknown
+  let cancelledBy: string | undefined
+  const cancel = (index: number) => {
+    cancelledBy = reasonOf(options.signal)
+    stoppedBy = `${cancelledBy} (the run was cancelled after ${index} of ${messages.length} parts)`
+    options.log(`Cancelled before part ${index + 1}/${messages.length} finished: ${cancelledBy}.`)
+  }
 
   for (const [index, message] of messages.entries()) {
+    if (isAborted(options.signal)) {
+      cancel(index)
+      break
+    }
     const spent = session.totals.creditsFinal
     if (options.maxCredits !== undefined) {
-      const next = estimateNextTurn(session.turns, options.baseCredits, message.text.length)
+      const next = estimateNextTurn(session.turns, options.baseCredits, message.text.length, {
+        summary: index === messages.length - 1,
+        ...(options.reasoningEffort === undefined ? {} : { reasoningEffort: options.reasoningEffort })
+      })
       if (spent + next > options.maxCredits) {
         stoppedBy = `max-credits (${count.format(spent)} spent, the next turn could cost up to about ${count.format(next)} of ${count.format(options.maxCredits)})`
         options.log(`Stopping before turn ${index + 1}/${messages.length}: ${stoppedBy}`)
@@ -90,6 +152,10 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
     try {
       turn = await session.send(message.text, options.turnOptions(index, message.text, session.sessionId))
     } catch (caught) {
+      if (isAborted(options.signal)) {
+        cancel(index)
+        break
+      }
       error = caught
       stoppedBy = isInsufficientCredits(caught) ? 'insufficient_credits' : 'an error'
       break
@@ -109,6 +175,17 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
     usage: session.totals,
     reviewed,
     stoppedBy,
-    error
+    error,
+    cancelledBy
   }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true
+}
+
+/** The abort reason's words: the watcher aborts with an Error named after the signal. */
+function reasonOf(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason
+  return reason instanceof Error ? reason.message : 'a cancel'
 }

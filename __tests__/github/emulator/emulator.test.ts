@@ -102,8 +102,19 @@ describe('errors every endpoint shares', () => {
   it('an unknown path, another repository or a wrong method: 404 with documentation_url', async () => {
     expectNotFound(await repoCall(gh, '/nothing-here'))
     expectNotFound(await call(gh, '/repos/octo-org/other/pulls/7'))
-    expectNotFound(await call(gh, '/user'))
+    expectNotFound(await call(gh, '/users/octocat/repos'))
     expectNotFound(await repoCall(gh, `/pulls/${PR}`, { method: 'DELETE' }))
+  })
+})
+
+describe('token kinds', () => {
+  it('GET /user answers 403 for the workflow token (an installation token), as GitHub does', async () => {
+    const answer = await call(gh, '/user')
+    expect(answer.status).toBe(403)
+    expect(errorBody(answer)).toMatchObject({
+      message: 'Resource not accessible by integration',
+      status: '403'
+    })
   })
 })
 

@@ -86,6 +86,14 @@ export interface GitHubRequest {
 /** The bot that comments made with the workflow token appear as. */
 export const ACTIONS_BOT: Required<User> = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
 
+/**
+ * What kind of token a request carries, which decides who its comments are by and what
+ * `GET /user` answers: the workflow token and an app's installation token write as a bot and get
+ * 403 from `GET /user` (no installation access to it in GitHub's REST docs); a personal access
+ * token writes as its user, whom `GET /user` returns.
+ */
+export type TokenKind = { kind: 'workflow' } | { kind: 'app'; bot: User } | { kind: 'pat'; user: User }
+
 const DOCS = 'https://docs.github.com/rest'
 const FILES_LIST_CAP = 3000
 const COMPARE_FILES_CAP = 300
@@ -115,6 +123,11 @@ const notFound = () => new HttpError(404, { message: 'Not Found', documentation_
 
 export class GitHubEmulator {
   readonly requests: GitHubRequest[] = []
+  /**
+   * Called once each answer is sent: lets a test change the repository between two requests of
+   * one run (a push landing while the action reads, a racing run's comment).
+   */
+  onAnswered: ((request: GitHubRequest) => void) | undefined
   readonly #options: GitHubEmulatorOptions
   readonly #pulls = new Map<number, PullRequestSeed>()
   readonly #issues = new Map<number, { title: string; user: Required<User> }>()
@@ -123,6 +136,9 @@ export class GitHubEmulator {
   readonly #permissions = new Map<string, Role>()
   readonly #faults: GitHubFault[] = []
   readonly #filesCache = new Map<string, ChangedFile[]>()
+  readonly #tokens = new Map<string, TokenKind>()
+  /** Who the request being routed is authenticated as (routing is synchronous, one request at a time). */
+  #caller: Required<User> = ACTIONS_BOT
   #nextId = 1_000_000
   #used = 0
   #server: Server | undefined
@@ -203,6 +219,53 @@ export class GitHubEmulator {
 
   injectFault(fault: GitHubFault): void {
     this.#faults.push(fault)
+  }
+
+  /** Accepts another token, of the given kind (the `token` option is the workflow token). */
+  addToken(token: string, kind: TokenKind): void {
+    this.#tokens.set(token, kind)
+  }
+
+  #tokenKind(token: string | undefined): TokenKind | undefined {
+    if (token === undefined) return undefined
+    if (token === this.#options.token) return { kind: 'workflow' }
+    return this.#tokens.get(token)
+  }
+
+  /**
+   * `GET /user` and GraphQL's `viewer { login }`, answered per token kind. A bot's GraphQL login has
+   * no `[bot]` suffix (GraphQL's `Bot.login`, e.g. `github-actions`), unlike REST's `user.login`.
+   * ASSUMED, not in GitHub's docs: that `viewer` answers for installation tokens.
+   */
+  #identityRoute(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    kind: TokenKind,
+    res: ServerResponse
+  ): boolean {
+    const who = identityOf(kind)
+    if (method === 'GET' && path === '/user') {
+      if (kind.kind !== 'pat') {
+        throw new HttpError(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: `${DOCS}/users/users#get-the-authenticated-user`,
+          status: '403'
+        })
+      }
+      sendJson(res, 200, { login: who.login, id: who.id, type: who.type, site_admin: false })
+      return true
+    }
+    if (method === 'POST' && path === '/graphql') {
+      const query = typeof body.query === 'string' ? body.query : ''
+      if (!/\bviewer\s*\{\s*login\s*\}/.test(query)) {
+        sendJson(res, 200, { errors: [{ message: 'The emulator answers only `viewer { login }`.' }] })
+        return true
+      }
+      sendJson(res, 200, { data: { viewer: { login: who.login.replace(/\[bot\]$/, '') } } })
+      return true
+    }
+    return false
   }
 
   #repoPath(): string {
@@ -317,6 +380,7 @@ export class GitHubEmulator {
     this.requests.push(entry)
     res.on('finish', () => {
       entry.status = res.statusCode
+      this.onAnswered?.(entry)
     })
     this.#used += 1
     const reset = Math.floor(Date.now() / 1000) + 3600
@@ -330,7 +394,8 @@ export class GitHubEmulator {
     try {
       const auth = req.headers.authorization ?? ''
       const token = /^(?:token|bearer)\s+(\S+)$/i.exec(auth.trim())?.[1]
-      if (token !== this.#options.token) {
+      const kind = this.#tokenKind(token)
+      if (kind === undefined) {
         throw new HttpError(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' })
       }
       const fault = this.#nextFault(method, url.pathname)
@@ -347,6 +412,8 @@ export class GitHubEmulator {
           })
         }
       }
+      if (this.#identityRoute(method, url.pathname, body, kind, res)) return
+      this.#caller = identityOf(kind)
       this.#route(method, url, req.headers.accept ?? '', body, res)
     } catch (error) {
       if (res.headersSent) {
@@ -443,9 +510,15 @@ export class GitHubEmulator {
       }
       if (method === 'POST') {
         const text = validBody(body, 'create-an-issue-comment')
-        sendJson(res, 201, this.#createComment(number, text, ACTIONS_BOT))
+        sendJson(res, 201, this.#createComment(number, text, this.#caller))
         return
       }
+    }
+    if (method === 'DELETE' && (m = /^\/issues\/comments\/(\d+)$/.exec(path))) {
+      // "Delete an issue comment": 204 with no body; an unknown (or already deleted) comment is 404.
+      if (!this.#comments.delete(Number(m[1]))) throw notFound()
+      res.writeHead(204).end()
+      return
     }
     if ((m = /^\/issues\/comments\/(\d+)$/.exec(path))) {
       const found = this.#comments.get(Number(m[1]))
@@ -475,12 +548,12 @@ export class GitHubEmulator {
         )
       }
       const list = this.#reactions.get(id) ?? []
-      const existing = list.find(r => r.content === content && r.user.login === ACTIONS_BOT.login)
+      const existing = list.find(r => r.content === content && r.user.login === this.#caller.login)
       if (existing !== undefined) {
         sendJson(res, 200, existing)
         return
       }
-      const reaction = { id: this.#nextId++, content, user: ACTIONS_BOT }
+      const reaction = { id: this.#nextId++, content, user: this.#caller }
       this.#reactions.set(id, [...list, reaction])
       sendJson(res, 201, reaction)
       return
@@ -546,6 +619,11 @@ export class GitHubEmulator {
     if (links.length > 0) res.setHeader('link', links.join(', '))
     return { start: (page - 1) * perPage, end: page * perPage }
   }
+}
+
+function identityOf(kind: TokenKind): Required<User> {
+  if (kind.kind === 'workflow') return ACTIONS_BOT
+  return fullUser(kind.kind === 'app' ? kind.bot : kind.user)
 }
 
 function fullUser(user: User | undefined): Required<User> {

@@ -128,9 +128,9 @@ export function tokens(text: string): number {
   return Math.ceil(text.length / 4)
 }
 
-/** Credits of a turn: the model's base credits plus one per started thousand tokens. */
-export function turnCredits(baseCredits: number, totalTokens: number): number {
-  return baseCredits + Math.ceil(totalTokens / 1000)
+/** Credits of a turn: the model's base credits plus `perThousand` per started thousand tokens. */
+export function turnCredits(baseCredits: number, totalTokens: number, perThousand = 1): number {
+  return baseCredits + perThousand * Math.ceil(totalTokens / 1000)
 }
 
 /** Output tokens reserved for before the answer is known. */
@@ -176,6 +176,11 @@ export class RivyaEmulator {
   reply: ReplyOptions = {}
   /** How long the model "thinks" on every turn, while its session is busy (ms). */
   latencyMs = 0
+  /**
+   * Credits per started thousand tokens (RIVYA_API.md gives no rate): raise it to test a price
+   * above the one a client assumes.
+   */
+  creditsPerThousandTokens = 1
   readonly requests: LoggedRequest[] = []
   readonly #keys = new Map<string, EmulatorKey>()
   readonly #wallets = new Map<string, number>()
@@ -518,7 +523,11 @@ export class RivyaEmulator {
 
     const history = session?.turns.reduce((n, t) => n + tokens(t.message) + tokens(t.reply), 0) ?? 0
     const inputTokens = history + tokens(body.message)
-    const reserved = turnCredits(model.base_credits, inputTokens + RESERVED_OUTPUT_TOKENS)
+    const reserved = turnCredits(
+      model.base_credits,
+      inputTokens + RESERVED_OUTPUT_TOKENS,
+      this.creditsPerThousandTokens
+    )
     const balance = this.credits(key.account)
     if (balance < reserved) {
       throw new ApiError(
@@ -546,7 +555,7 @@ export class RivyaEmulator {
     const content = reply(body.message, this.reply)
     const outputTokens = tokens(content)
     const total = inputTokens + outputTokens
-    const final = turnCredits(model.base_credits, total)
+    const final = turnCredits(model.base_credits, total, this.creditsPerThousandTokens)
     this.#wallets.set(key.account, this.credits(key.account) + reserved - final)
     const completion: Completion = {
       id: `chatcmpl_${randomBytes(8).toString('hex')}`,
