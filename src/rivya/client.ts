@@ -13,7 +13,7 @@ import {
   type FromBodyContext
 } from './errors.js'
 import { isSafeSessionId, isSafeTraceId, safeRequestId } from './ids.js'
-import { fallbackModel, modelFromList, readModelList, type ModelInfo } from './models.js'
+import { fallbackModel, modelFromList, readModelList, type ModelInfo, type ModelWanted } from './models.js'
 import {
   DEFAULT_RETRY_POLICY,
   parseRateLimitReset,
@@ -378,9 +378,10 @@ export class RivyaClient {
    * The prompt limit and base credits of model `id`, from `GET /api/v1/models` (public: no key is
    * sent). When the list cannot be read, the documented values of a known model stand in
    * (`source: 'fallback'`). Throws `model_unavailable` for a model Rivya does not list, a non-chat
-   * model or one disabled for the API.
+   * model or one not `available` through the API. `wanted` names what the review means to use:
+   * what the model lacks of it is in `warnings`.
    */
-  async getModel(id: string, signal?: AbortSignal): Promise<ModelInfo> {
+  async getModel(id: string, signal?: AbortSignal, wanted: ModelWanted = {}): Promise<ModelInfo> {
     let json: unknown
     try {
       json = await this.#getJson('/api/v1/models', false, 'models', signal)
@@ -392,7 +393,7 @@ export class RivyaClient {
     if (models === undefined) {
       return fallbackModel(id, this.#invalid('/api/v1/models did not hold a list of models'))
     }
-    return modelFromList(models, id)
+    return modelFromList(models, id, wanted)
   }
 
   /** Closes the keep-alive connections. */

@@ -115,7 +115,7 @@ export interface EmulatorKey {
 }
 
 export type Fault =
-  | { kind: 'status'; status: number; code: string; retryAfter?: string; times?: number }
+  | { kind: 'status'; status: number; code: string; retryAfter?: string; requestId?: string; times?: number }
   | { kind: 'reset'; when: 'before' | 'after'; times?: number }
   | { kind: 'cut'; times?: number }
   | { kind: 'delay'; ms: number; times?: number }
@@ -136,6 +136,11 @@ export type Fault =
    */
   | { kind: 'endless-stream' | 'heartbeats' | 'endless-json'; everyMs?: number; times?: number }
   | { kind: 'trickle'; everyMs?: number; times?: number }
+  /**
+   * A hostile or broken server: the turn is processed and charged, then these fields replace the
+   * answer's own (e.g. `session_id: '@admin <img>'`, `usage: 'n/a'`); both endpoints.
+   */
+  | { kind: 'tamper'; set: Record<string, unknown>; times?: number }
 
 export interface LoggedRequest {
   method: string
@@ -158,9 +163,18 @@ export interface RateLimit {
 }
 
 /** One entry of the model list; tests may change a copy (`rivya.models`). */
-export type EmulatedModel = {
-  -readonly [K in keyof (typeof EMULATED_MODELS)[number]]: (typeof EMULATED_MODELS)[number][K]
-} & { max_prompt_length: number; api_status: string; chat_capabilities: Record<string, boolean> | null }
+export interface EmulatedModel {
+  id: string
+  display_name: string
+  category: string
+  max_prompt_length: number
+  base_credits: number
+  billing_type: string
+  api_status: string
+  api_input_status: string
+  supported_api_inputs: readonly string[]
+  chat_capabilities: Readonly<Record<string, boolean>> | null
+}
 
 export interface EmulatedTurn {
   messageId: string
@@ -233,6 +247,8 @@ const chatBody = z
   .strict()
 
 class ApiError extends Error {
+  /** Sent instead of the request's own id (a hostile server's). */
+  requestId: string | undefined
   constructor(
     readonly status: number,
     readonly code: string,
@@ -269,7 +285,7 @@ export class RivyaEmulator {
   inFlightConflict: 'chat_session_conflict' | 'idempotency_conflict' = 'chat_session_conflict'
   readonly requests: LoggedRequest[] = []
   /** What `GET /api/v1/models` lists and chat turns check against: change it to test the client. */
-  models: EmulatedModel[] = EMULATED_MODELS.map(m => ({ ...m }))
+  models: EmulatedModel[] = EMULATED_MODELS.map((m): EmulatedModel => ({ ...m }))
   readonly #keys = new Map<string, EmulatorKey>()
   readonly #wallets = new Map<string, number>()
   readonly #sessions = new Map<string, EmulatedSession>()
@@ -512,7 +528,9 @@ export class RivyaEmulator {
           : {}),
         ...('headers' in fault ? fault.headers : {})
       }
-      throw new ApiError(fault.status, fault.code, `Injected ${fault.code}.`, headers)
+      const error = new ApiError(fault.status, fault.code, `Injected ${fault.code}.`, headers)
+      if ('requestId' in fault && fault.requestId !== undefined) error.requestId = fault.requestId
+      throw error
     }
     if (fault?.kind === 'endless-stream' || fault?.kind === 'heartbeats' || fault?.kind === 'endless-json') {
       await endless(res, fault.kind, fault.everyMs ?? 5)
@@ -693,7 +711,8 @@ export class RivyaEmulator {
       req.socket.destroy()
       return
     }
-    await this.#answer(res, completion, stream, answerFault(fault))
+    const sent = fault?.kind === 'tamper' ? ({ ...completion, ...fault.set } as Completion) : completion
+    await this.#answer(res, sent, stream, answerFault(fault))
   }
 
   async #answer(
@@ -876,7 +895,7 @@ function sendError(res: ServerResponse, error: ApiError, requestId: string): voi
   sendJson(
     res,
     error.status,
-    { error: { code: error.code, message: error.message, requestId } },
+    { error: { code: error.code, message: error.message, requestId: error.requestId ?? requestId } },
     error.headers
   )
 }
