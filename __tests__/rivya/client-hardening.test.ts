@@ -90,7 +90,9 @@ describe.each(SSE_FRAMINGS)('a stream framed as %s', framing => {
     expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(2)
     expect(rivya.credits(ACCOUNT)).toBe(WALLET - session.totals.creditsFinal)
     // Only a stream without its settlement is read back from the session endpoint.
-    const readBack = rivya.requests.filter(r => r.method === 'GET' && r.path.startsWith('/api/v1/chat/sessions/'))
+    const readBack = rivya.requests.filter(
+      r => r.method === 'GET' && r.path.startsWith('/api/v1/chat/sessions/')
+    )
     expect(readBack).toHaveLength(framing === 'no-settlement' ? 2 : 0)
     expect(session.turns.map(t => t.note !== undefined)).toEqual(Array(2).fill(framing === 'no-settlement'))
   })
@@ -216,13 +218,16 @@ describe('answers that never end (issue 9)', () => {
   it.each([
     ['an endless JSON body', 'endless-json', false],
     ['an endless stream of deltas', 'endless-stream', true]
-  ] as const)('%s fails past the size cap, retryably, then the retry is answered', async (_n, kind, stream) => {
-    rivya.injectFault({ kind, everyMs: 0 })
-    const completion = await chat(client(), stream)
-    expect(completion.attempts).toBe(2)
-    expect(retries.map(e => e.error.code)).toEqual(['response_too_large'])
-    expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(1)
-  })
+  ] as const)(
+    '%s fails past the size cap, retryably, then the retry is answered',
+    async (_n, kind, stream) => {
+      rivya.injectFault({ kind, everyMs: 0 })
+      const completion = await chat(client(), stream)
+      expect(completion.attempts).toBe(2)
+      expect(retries.map(e => e.error.code)).toEqual(['response_too_large'])
+      expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(1)
+    }
+  )
 
   it('a stream of heartbeats only times out on the idle timer, heartbeats not counting', async () => {
     rivya.injectFault({ kind: 'heartbeats', everyMs: 20 })
@@ -246,7 +251,10 @@ describe('answers that never end (issue 9)', () => {
 describe('getModel against the documented list', () => {
   it.each([
     ['gpt-6-preview-chat', 'is not exposed through the Public API yet (api_status coming_soon)'],
-    ['rivya-studio-chat', 'is offered in Rivya Studio only, not through Public API v1 (api_status studio_only)']
+    [
+      'rivya-studio-chat',
+      'is offered in Rivya Studio only, not through Public API v1 (api_status studio_only)'
+    ]
   ])('%s fails before any turn', async (id, says) => {
     const error = await failure(client().getModel(id))
     expect(error).toMatchObject({ code: 'model_unavailable' })

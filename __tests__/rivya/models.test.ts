@@ -116,7 +116,9 @@ describe('modelFromList', () => {
     expect(info.warnings).toEqual(
       why === undefined
         ? []
-        : [`Rivya lists max_prompt_length ${listed} for '${id}', ${why}; using ${used} characters (set max-message-chars to choose)`]
+        : [
+            `Rivya lists max_prompt_length ${listed} for '${id}', ${why}; using ${used} characters (set max-message-chars to choose)`
+          ]
     )
   })
 

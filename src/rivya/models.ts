@@ -168,7 +168,9 @@ export function modelFromList(models: RawModel[], id: string, wanted: ModelWante
   const warnings: string[] = []
   const status = model.api_status
   if (typeof status === 'string' && status.trim().toLowerCase() !== 'available') {
-    warnings.push(`Rivya lists '${id}' with api_status ${status}, which its docs do not describe; trying it anyway`)
+    warnings.push(
+      `Rivya lists '${id}' with api_status ${status}, which its docs do not describe; trying it anyway`
+    )
   }
   let limit = known?.maxPromptLength ?? DEFAULT_PROMPT_LIMIT
   if (model.max_prompt_length !== undefined && model.max_prompt_length !== null) {
@@ -190,7 +192,9 @@ export function modelFromList(models: RawModel[], id: string, wanted: ModelWante
     billingType: model.billing_type ?? undefined,
     source: 'api',
     webSearch,
-    supportedInputs: Array.isArray(inputs) ? inputs.filter((i): i is string => typeof i === 'string') : undefined,
+    supportedInputs: Array.isArray(inputs)
+      ? inputs.filter((i): i is string => typeof i === 'string')
+      : undefined,
     warnings,
     ...(model.max_prompt_length === undefined || model.max_prompt_length === null
       ? { note: `Rivya lists '${id}' without max_prompt_length; using ${limit} characters` }
