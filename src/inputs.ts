@@ -109,7 +109,7 @@ function optional<T>(schema: z.ZodType<T, string>) {
 function withoutUserinfo(text: string): string {
   return text
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1…@')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
     .slice(0, 100)
 }
 

@@ -47,6 +47,8 @@ export interface RivyaClientOptions {
   streamIdleTimeoutMs?: number
   /** The longest a JSON answer may take to arrive whole once its headers came (a trickling body). */
   jsonBodyTimeoutMs?: number
+  /** The most one answer (JSON body or stream) may hold, in bytes; {@link MAX_JSON_BYTES} by default. */
+  maxAnswerBytes?: number
   /** Chat turns' retry policy; `getModel` and `getCredits` use a shorter deadline. */
   retry?: Partial<RetryPolicy>
   sleep?: Sleep
@@ -224,6 +226,7 @@ export class RivyaClient {
   readonly #timeouts: { headersTimeoutMs: number; bodyTimeoutMs: number }
   readonly #streamIdleTimeoutMs: number
   readonly #jsonBodyTimeoutMs: number
+  readonly #maxAnswerBytes: number
   readonly #policy: RetryPolicy
   readonly #sleep: Sleep
   readonly #random: () => number
@@ -240,6 +243,7 @@ export class RivyaClient {
     }
     this.#streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_TIMEOUTS.streamIdleTimeoutMs
     this.#jsonBodyTimeoutMs = options.jsonBodyTimeoutMs ?? DEFAULT_TIMEOUTS.jsonBodyTimeoutMs
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_JSON_BYTES
     this.#agent = new Agent({
       connect: { timeout: connectTimeout },
       headersTimeout: this.#timeouts.headersTimeoutMs,
@@ -580,7 +584,7 @@ export class RivyaClient {
   }
 
   /**
-   * A JSON answer, read whole within `totalMs` of its headers and {@link MAX_JSON_BYTES}: a body
+   * A JSON answer, read whole within `totalMs` of its headers and `maxAnswerBytes`: a body
    * that trickles or never ends fails the attempt (retryably) instead of holding the turn.
    */
   async #readJson(response: Dispatcher.ResponseData, signal: AbortSignal, totalMs: number): Promise<unknown> {
@@ -599,10 +603,10 @@ export class RivyaClient {
       for await (const chunk of response.body) {
         const piece = chunk as Buffer
         bytes += piece.byteLength
-        if (bytes > MAX_JSON_BYTES) {
+        if (bytes > this.#maxAnswerBytes) {
           stopped = new RivyaError({
             code: 'response_too_large',
-            message: `Rivya's answer was larger than ${MAX_JSON_BYTES} bytes (response_too_large): retried with the same Idempotency-Key`,
+            message: `Rivya's answer was larger than ${this.#maxAnswerBytes} bytes (response_too_large): retried with the same Idempotency-Key`,
             retryable: true
           })
           break
@@ -636,7 +640,8 @@ export class RivyaClient {
     const onDelta = options.onDelta
     const reader = new ChatStreamReader({
       ...(onDelta === undefined ? {} : { onDelta: (text: string) => onDelta(text, attempt) }),
-      errorContext: { ...context, redact: this.#redact }
+      errorContext: { ...context, redact: this.#redact },
+      maxBytes: this.#maxAnswerBytes
     })
     const idleMs = this.#streamIdleTimeoutMs
     let idle: RivyaError | undefined

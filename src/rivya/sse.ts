@@ -26,6 +26,8 @@ export interface ChatStreamOptions {
   onComment?: (comment: string) => void
   /** Context for errors sent as `event: error`. */
   errorContext?: FromBodyContext
+  /** The most the stream may send, in bytes ({@link MAX_STREAM_BYTES} by default). */
+  maxBytes?: number
 }
 
 /**
@@ -184,11 +186,12 @@ export class ChatStreamReader {
   push(chunk: Uint8Array): void {
     if (this.finished) return
     this.bytes += chunk.byteLength
-    if (this.bytes > MAX_STREAM_BYTES) {
+    const max = this.options.maxBytes ?? MAX_STREAM_BYTES
+    if (this.bytes > max) {
       this.fail(
         new RivyaError({
           code: 'response_too_large',
-          message: `Rivya's stream sent more than ${MAX_STREAM_BYTES} bytes without ending the turn (response_too_large): retried with the same Idempotency-Key`,
+          message: `Rivya's stream sent more than ${max} bytes without ending the turn (response_too_large): retried with the same Idempotency-Key`,
           retryable: true
         })
       )
