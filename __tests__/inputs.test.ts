@@ -95,6 +95,15 @@ describe('parseInputs', () => {
     ],
     [{ 'api-base-url': 'rivya.ai' }, "Invalid api-base-url 'rivya.ai': expected an http(s) URL"],
     [{ 'api-base-url': 'ftp://rivya.ai' }, 'expected an http(s) URL without credentials'],
+    [
+      { 'api-base-url': 'http://rivya.ai' },
+      "Invalid api-base-url 'http://rivya.ai': plain http:// would send the Rivya key in clear text"
+    ],
+    [
+      { 'api-base-url': 'http://10.0.0.5:8080/' },
+      "Invalid api-base-url 'http://10.0.0.5:8080': plain http://"
+    ],
+    [{ 'api-base-url': 'http://127.0.0.1.example.com' }, 'plain http:// would send the Rivya key'],
     [{ 'trigger-phrase': '/codex now' }, "Invalid trigger-phrase '/codex now'"]
   ])('rejects %j', (values, message) => {
     const read = reader({ 'rivya-api-key': KEY, ...values })
@@ -132,6 +141,24 @@ describe('parseInputs', () => {
       parseInputs(reader({ 'rivya-api-key': KEY, 'api-base-url': 'https://user:hunter2@proxy' }))
     ).toThrow(/^(?!.*hunter2).*without credentials/)
   })
+
+  it.each(['user:hunter2@proxy', 'https://us er:hunter2@proxy/x', 'http://user:hunter2@[bad', 'hunter2@'])(
+    'never quotes a credential of an unparseable api-base-url (%s)',
+    url => {
+      expect(() => parseInputs(reader({ 'rivya-api-key': KEY, 'api-base-url': url }))).toThrow(
+        /^(?!.*hunter2).*Invalid api-base-url '.*': expected an http\(s\) URL/s
+      )
+    }
+  )
+
+  it.each(['http://127.0.0.1:8787', 'http://localhost:8787/', 'http://[::1]:8787', 'https://proxy.example'])(
+    'accepts %s (loopback or TLS)',
+    url => {
+      expect(parseInputs(reader({ 'rivya-api-key': KEY, 'api-base-url': url })).apiBaseUrl).toBe(
+        url.replace(/\/$/, '')
+      )
+    }
+  )
 })
 
 describe('messageLimit', () => {

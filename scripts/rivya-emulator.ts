@@ -1,8 +1,9 @@
 /**
  * Starts the Rivya emulator for a person to point the action (or curl) at, without an account:
- *   npm run emulator:rivya -- --port 8787
+ *   npm run emulator:rivya -- --port 8787 [--framing openai]
+ * `--framing` picks how the stream endpoint frames answers (docs/emulators.md, "Stream framings").
  */
-import { RivyaEmulator } from '../src/rivya/emulator/index.js'
+import { RivyaEmulator, SSE_FRAMINGS, type SseFraming } from '../src/rivya/emulator/index.js'
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name)
@@ -14,7 +15,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`Invalid --port '${option('--port')}': expected 0-65535`)
   process.exit(2)
 }
+const framing = option('--framing') ?? 'rivya'
+if (!(SSE_FRAMINGS as readonly string[]).includes(framing)) {
+  console.error(`Invalid --framing '${framing}': expected one of ${SSE_FRAMINGS.join(', ')}`)
+  process.exit(2)
+}
 const rivya = await RivyaEmulator.start({ port })
+rivya.sseFraming = framing as SseFraming
 console.log(`Rivya emulator listening on ${rivya.url}`)
 console.log(`  api-base-url: ${rivya.url}`)
 console.log(`  rivya-api-key: ${rivya.validKey}`)

@@ -105,6 +105,20 @@ function optional<T>(schema: z.ZodType<T, string>) {
 }
 
 /** Splits a newline- or comma-separated list, dropping blanks and `#` comment lines. */
+/** The URL text for a message, without anything that may be `user:password@` and on one line. */
+function withoutUserinfo(text: string): string {
+  return text
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1…@')
+    .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
+    .slice(0, 100)
+}
+
+/** Loopback names and addresses (RFC 6761 `localhost`, 127.0.0.0/8, ::1): traffic never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase()
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
 export function splitList(raw: string): string[] {
   return raw
     .split(/[\n,]/)
@@ -131,13 +145,24 @@ const schema = z
       try {
         url = new URL(v)
       } catch {
-        ctx.addIssue({ code: 'custom', message: `Invalid api-base-url '${v}': expected an http(s) URL` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `Invalid api-base-url '${withoutUserinfo(v)}': expected an http(s) URL`
+        })
         return z.NEVER
       }
       if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
         ctx.addIssue({
           code: 'custom',
           message: `Invalid api-base-url '${url.protocol}//${url.host}': expected an http(s) URL without credentials`
+        })
+        return z.NEVER
+      }
+      // Plain HTTP would send the key in clear text to every hop; only this machine is safe.
+      if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `Invalid api-base-url 'http://${url.host}': plain http:// would send the Rivya key in clear text; use https://, or http:// only to localhost / 127.0.0.1 / [::1]`
         })
         return z.NEVER
       }

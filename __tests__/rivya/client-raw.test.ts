@@ -164,10 +164,17 @@ describe('RivyaClient on the wire', () => {
     expect(done.attempts).toBe(3)
     expect(seen).toHaveLength(3)
 
-    const busy = await serve(res => res.writeHead(409, { 'content-type': 'application/json' }).end(conflict))
+    // A conflict with no attempt of ours before it: another process may hold the turn. Waited
+    // out for conflictWaitMs (polls of 3.75 s and 7.5 s at the lowest jitter), then a failure that says so.
+    const busy = await serveWith({ retry: { conflictWaitMs: 10_000 } }, res =>
+      res.writeHead(409, { 'content-type': 'application/json' }).end(conflict)
+    )
     const error = await busy.client.chat({ model: 'm', message: 'hi' }, turnKeys).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'chat_session_conflict', retryable: false, requestId: 'req_busy' })
-    expect(busy.seen).toHaveLength(1)
+    expect((error as Error).message).toContain(
+      'after 11 s of waiting: another request is running this same turn'
+    )
+    expect(busy.seen).toHaveLength(3)
   })
 
   describe('a conflict after an attempt that may still be running', () => {
@@ -221,16 +228,17 @@ describe('RivyaClient on the wire', () => {
       ])
     })
 
-    it('a 429 rejected the turn: a conflict after it is another run, not retried', async () => {
+    it("a 429 rejected the turn: a conflict after it is another's, waited out only for conflictWaitMs", async () => {
       const { seen, client } = await serveWith(
-        { retry: { maxAttempts: 2 } },
+        { retry: { maxAttempts: 2, conflictWaitMs: 1 } },
         rivyaError(429, 'rate_limited'),
+        conflict,
         conflict,
         ok
       )
       const error = await client.chat({ model: 'm', message: 'hi' }, turnKeys).catch((e: unknown) => e)
-      expect(error).toMatchObject({ code: 'chat_session_conflict', retryable: false, attempts: 2 })
-      expect(seen).toHaveLength(2)
+      expect(error).toMatchObject({ code: 'chat_session_conflict', retryable: false, attempts: 3 })
+      expect(seen).toHaveLength(3)
     })
   })
 

@@ -173,7 +173,10 @@ describe.each([
   })
 
   describe('every row of the error table', () => {
-    it.each(ERROR_TABLE)('%s (HTTP %d): retried %s', async (code, status, retried) => {
+    // A 409 conflict may be the same turn still running elsewhere: waited out (tested below).
+    const CONFLICTS = new Set(['chat_session_conflict', 'idempotency_conflict'])
+    const table = ERROR_TABLE.filter(([code]) => !CONFLICTS.has(code))
+    it.each(table)('%s (HTTP %d): retried %s', async (code, status, retried) => {
       rivya.injectFault({ kind: 'status', status, code })
       const k = keys()
       if (retried) {
@@ -206,7 +209,7 @@ describe.each([
       }
     )
 
-    it.each(ERROR_TABLE.filter(([, , retried]) => !retried))(
+    it.each(table.filter(([, , retried]) => !retried))(
       '%s (HTTP %d) names the code and the request id',
       async (code, status) => {
         rivya.injectFault({ kind: 'status', status, code })
@@ -445,25 +448,58 @@ describe.each([
       expect(completion.content).toBe(rivya.sessions[0]?.turns[0]?.reply)
     })
 
-    it('does not retry a conflict on the first attempt: another run is using the session', async () => {
+    it('waits out another turn that keeps the session busy, then runs this one', async () => {
       const { completion: first } = await turn(client(), 'part 1')
-      rivya.latencyMs = 500
+      rivya.latencyMs = 400
       const other = turn(client(), 'another run', keys(), first.sessionId)
       while (rivya.sessions[0]?.busy !== true) await realSleep(5)
       const k = keys()
-      const error = await failure(turn(client({ retry: policy }), 'part 2', k, first.sessionId))
-      expect(error).toMatchObject({
-        code: 'chat_session_conflict',
-        status: 409,
-        retryable: false,
-        attempts: 1
-      })
-      expect(error.message).toContain('is busy with another turn')
-      expect(chatRequests().filter(r => r.idempotencyKey === k.idempotencyKey)).toHaveLength(1)
-      expect(retries).toEqual([])
-      expect(waits).toEqual([])
+      const c = client({ sleep: realSleep, retry: policy })
+      const { completion } = await turn(c, 'part 2', k, first.sessionId)
+      expect(completion.sessionId).toBe(first.sessionId)
+      expect(retries.length).toBeGreaterThan(0)
+      for (const e of retries)
+        expect(e).toMatchObject({ waiting: true, error: { code: 'chat_session_conflict' } })
+      expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(3)
       await other
     })
+
+    it('gives up on a conflict that outlasts conflictWaitMs, saying what holds the turn', async () => {
+      const { completion: first } = await turn(client(), 'part 1')
+      rivya.latencyMs = 1500
+      const other = turn(client(), 'another run', keys(), first.sessionId)
+      while (rivya.sessions[0]?.busy !== true) await realSleep(5)
+      const k = keys()
+      const c = client({ sleep: realSleep, retry: { ...policy, conflictWaitMs: 300 } })
+      const error = await failure(turn(c, 'part 2', k, first.sessionId))
+      expect(error).toMatchObject({ code: 'chat_session_conflict', status: 409, retryable: false })
+      expect(error.message).toMatch(
+        /^chat turn: Rivya still answered 409 \(chat_session_conflict, request req_\w+\) after 0 s of waiting: another request is running this same turn/
+      )
+      expect(retries.length).toBeGreaterThanOrEqual(2)
+      await other
+      // Part 1 and the other run's turn; the turn that gave up was never charged.
+      expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(2)
+    })
+
+    // Issue 9: a re-run or a second job sends the same content-derived key while the first runs.
+    it.each(['chat_session_conflict', 'idempotency_conflict'] as const)(
+      'another process holding the same key (answered %s): waited for and replayed, charged once',
+      async code => {
+        rivya.inFlightConflict = code
+        rivya.latencyMs = 600
+        const k = keys()
+        const firstRun = turn(client(), 'hello', k)
+        while (rivya.sessions[0]?.busy !== true) await realSleep(5)
+        const rerun = await turn(client({ sleep: realSleep, retry: policy }), 'hello', k)
+        const original = await firstRun
+        expect(rerun.completion.content).toBe(original.completion.content)
+        expect(rerun.completion.credits).toEqual(original.completion.credits)
+        expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(1)
+        expect(retries.length).toBeGreaterThanOrEqual(1)
+        for (const e of retries) expect(e).toMatchObject({ waiting: true, error: { code, status: 409 } })
+      }
+    )
   })
 
   // Real waits are few: this one in JSON mode, the rate-limit window in SSE mode.

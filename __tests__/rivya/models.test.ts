@@ -7,12 +7,12 @@ const codex = {
   max_prompt_length: 18000,
   base_credits: 4,
   billing_type: 'TOKEN_BASED',
-  api_status: 'active',
+  api_status: 'available',
   supported_api_inputs: ['text', 'file'],
   chat_capabilities: { reasoning_effort: true },
   extra_field: 'tolerated'
 }
-const image = { id: 'image-gen', chat_capabilities: null, api_status: 'active' }
+const image = { id: 'image-gen', chat_capabilities: null, api_status: 'available' }
 const off = { id: 'old-chat', max_prompt_length: 8000, api_status: 'disabled' }
 
 function caught(fn: () => unknown): RivyaError {
@@ -54,8 +54,72 @@ describe('modelFromList', () => {
       maxPromptLength: 18000,
       baseCredits: 4,
       billingType: 'TOKEN_BASED',
-      source: 'api'
+      source: 'api',
+      webSearch: undefined,
+      supportedInputs: ['text', 'file'],
+      warnings: []
     })
+  })
+
+  it.each([
+    ['coming_soon', 'is not exposed through the Public API yet (api_status coming_soon)'],
+    ['studio_only', 'is offered in Rivya Studio only, not through Public API v1 (api_status studio_only)']
+  ])('refuses a model whose api_status is %s, saying what it means', (status, says) => {
+    const listed = readModelList([{ ...codex, api_status: status }]) ?? []
+    const error = caught(() => modelFromList(listed, 'gpt-5.4-codex-chat'))
+    expect(error).toMatchObject({ code: 'model_unavailable', retryable: false })
+    expect(error.message).toBe(
+      `The Rivya model 'gpt-5.4-codex-chat' ${says} (model_unavailable): set the model input to a chat model`
+    )
+  })
+
+  it('tries a model whose api_status the docs do not describe, with a warning', () => {
+    const listed = readModelList([{ ...codex, api_status: 'beta' }]) ?? []
+    expect(modelFromList(listed, 'gpt-5.4-codex-chat').warnings).toEqual([
+      "Rivya lists 'gpt-5.4-codex-chat' with api_status beta, which its docs do not describe; trying it anyway"
+    ])
+  })
+
+  it.each([
+    [{ web_search: false }, false],
+    [{ webSearch: { supported: false } }, false],
+    [['reasoning', 'images'], false],
+    [{ web_search: true }, true],
+    [['web_search'], true],
+    [{ reasoning: true }, undefined],
+    [null, undefined]
+  ])('reads web search from chat_capabilities %j as %p', (capabilities, webSearch) => {
+    const listed = readModelList([{ ...codex, chat_capabilities: capabilities }]) ?? []
+    const info = () => modelFromList(listed, 'gpt-5.4-codex-chat', { enableWebSearch: true })
+    if (capabilities === null) return expect(caught(info).code).toBe('model_unavailable')
+    expect(info().webSearch).toBe(webSearch)
+    expect(info().warnings).toEqual(
+      webSearch === false
+        ? [
+            "enable-web-search is set, but Rivya's model list says 'gpt-5.4-codex-chat' has no web search (chat_capabilities): the review runs without it"
+          ]
+        : []
+    )
+    // Without enable-web-search there is nothing to warn about.
+    expect(modelFromList(listed, 'gpt-5.4-codex-chat').warnings).toEqual([])
+  })
+
+  it.each([
+    ['gpt-5.4-codex-chat', 1e9, 20000, 'more than 10 times its documented 20000'],
+    ['gpt-5.4-codex-chat', 200_000, 200_000, undefined],
+    ['another-chat', 1e9, 200_000, 'more than the 200000 this action believes from the list'],
+    ['another-chat', 64_000, 64_000, undefined]
+  ])('bounds the prompt limit of %s listed at %d to %d', (id, listed, used, why) => {
+    const models = readModelList([{ ...codex, id, max_prompt_length: listed }]) ?? []
+    const info = modelFromList(models, id)
+    expect(info.maxPromptLength).toBe(used)
+    expect(info.warnings).toEqual(
+      why === undefined
+        ? []
+        : [
+            `Rivya lists max_prompt_length ${listed} for '${id}', ${why}; using ${used} characters (set max-message-chars to choose)`
+          ]
+    )
   })
 
   it('reports a model Rivya does not list, naming usable ones', () => {

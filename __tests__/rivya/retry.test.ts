@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { InsufficientCreditsError, RivyaError } from '../../src/rivya/errors.js'
 import {
   DEFAULT_RETRY_POLICY,
+  parseRateLimitReset,
   backoffDelayMs,
   describeRetry,
   parseRetryAfter,
@@ -43,7 +44,9 @@ const policy: RetryPolicy = {
   maxRetryAfterMs: 60_000,
   deadlineMs: 600_000,
   pollDelayMs: 5000,
-  maxPollDelayMs: 30_000
+  maxPollDelayMs: 30_000,
+  conflictWaitMs: 600_000,
+  rateLimitDelayMs: 8000
 }
 
 describe('backoffDelayMs', () => {
@@ -75,8 +78,40 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(rateLimited(3_600_000), 1, policy, () => 0)).toBe(60_000)
   })
 
-  it('backs off with jitter without it', () => {
-    expect(retryDelayMs(rateLimited(), 2, policy, () => 0.5)).toBe(1000)
+  it('backs off with jitter after other failures', () => {
+    const reset = new RivyaError({ code: 'network_error', message: 'm', retryable: true })
+    expect(retryDelayMs(reset, 2, policy, () => 0.5)).toBe(1000)
+  })
+
+  // Issue 10: the old backoff added up to about 15 s, less than a typical one-minute window.
+  it('outlasts a one-minute window after a rate limit that names no wait, whatever the jitter', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), r => {
+        const waits = [1, 2, 3, 4].map(n => retryDelayMs(rateLimited(), n, DEFAULT_RETRY_POLICY, () => r))
+        const total = waits.reduce((a, b) => a + b, 0)
+        return total > 60_000 && waits.every(w => w <= DEFAULT_RETRY_POLICY.maxRetryAfterMs)
+      })
+    )
+    const status429 = new RivyaError({ code: 'some_new_code', status: 429, message: 'm', retryable: true })
+    expect(retryDelayMs(status429, 1, policy, () => 0)).toBe(6000)
+  })
+})
+
+describe('parseRateLimitReset', () => {
+  const now = Date.UTC(2026, 4, 11, 12, 0, 0)
+  it.each([
+    ['30', 30_000],
+    ['1.5', 1500],
+    [String(now / 1000 + 42), 42_000],
+    [String(now + 7000), 7000],
+    ['limit=100, remaining=0, reset=12', 12_000],
+    ['"default";r=0;t=9', undefined],
+    [String(now / 1000 - 5), undefined],
+    ['0', undefined],
+    ['soon', undefined],
+    ['', undefined]
+  ])('%j → %p ms', (value, ms) => {
+    expect(parseRateLimitReset(value, now)).toBe(ms)
   })
 })
 

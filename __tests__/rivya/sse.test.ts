@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { InsufficientCreditsError, RivyaError } from '../../src/rivya/errors.js'
-import { ChatStreamReader, deltaText } from '../../src/rivya/sse.js'
+import { ChatStreamReader, MAX_STREAM_BYTES, deltaText } from '../../src/rivya/sse.js'
 
 const encoder = new TextEncoder()
 
@@ -168,8 +168,6 @@ describe('ChatStreamReader', () => {
       '',
       'data: {"choices":[{"delta":{"content":"b"}}]}',
       '',
-      'data: [DONE]',
-      '',
       'event: delta',
       'data: c',
       '',
@@ -182,9 +180,66 @@ describe('ChatStreamReader', () => {
     expect(end().settlement).toMatchObject({ session_id: 'chat_session_1' })
   })
 
-  it('rejects a done event that is not JSON, as a retryable failure', () => {
-    const { end } = read([encoder.encode('event: done\ndata: {"session_id":\n\n')])
-    expect(thrown(end)).toMatchObject({ code: 'invalid_response', retryable: true })
+  it('ends at a done event that is not JSON, with the text but no settlement (the client reads it back)', () => {
+    const { end } = read([
+      encoder.encode('event: delta\ndata: {"delta":"x"}\n\nevent: done\ndata: {"session_id":\n\n')
+    ])
+    expect(end()).toEqual({ settlement: { message: { content: 'x' } }, text: 'x' })
+  })
+
+  it("ends at OpenAI's data: [DONE], keeping the usage of the chunk before it", () => {
+    const stream = [
+      'data: {"choices":[{"delta":{"content":"b"}}]}',
+      '',
+      'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}',
+      '',
+      'data: [DONE]',
+      '',
+      'data: {"choices":[{"delta":{"content":"late"}}]}',
+      '',
+      ''
+    ].join('\n')
+    const { deltas, end } = read([encoder.encode(stream)])
+    expect(deltas).toEqual(['b'])
+    expect(end().settlement).toEqual({
+      usage: { input_tokens: 3, output_tokens: 1, total_tokens: 4 },
+      message: { content: 'b' }
+    })
+  })
+
+  it('ends at an event that carries the settlement, whatever its name', () => {
+    const stream = `event: delta\ndata: {"delta":"a"}\n\nevent: summary\ndata: {"session_id":"s1","usage":{"input_tokens":1,"output_tokens":1},"credits":{"final":2}}\n\nevent: delta\ndata: {"delta":"late"}\n\n`
+    const { reader, end } = read([encoder.encode(stream)])
+    expect(reader.settled).toBe(true)
+    expect(end()).toEqual({
+      settlement: {
+        session_id: 's1',
+        usage: { input_tokens: 1, output_tokens: 1 },
+        credits: { final: 2 },
+        message: { content: 'a' }
+      },
+      text: 'a'
+    })
+  })
+
+  it('stops reading past its size cap, as a retryable failure', () => {
+    const reader = new ChatStreamReader()
+    const piece = encoder.encode(`event: delta\ndata: {"delta":"${'x'.repeat(64 * 1024)}"}\n\n`)
+    let pushed = 0
+    while (!reader.finished && pushed < 2 * MAX_STREAM_BYTES) {
+      reader.push(piece)
+      pushed += piece.byteLength
+    }
+    expect(pushed).toBeLessThanOrEqual(MAX_STREAM_BYTES + piece.byteLength)
+    expect(thrown(() => reader.end())).toMatchObject({ code: 'response_too_large', retryable: true })
+  })
+
+  it('does not count heartbeats as content', () => {
+    const reader = new ChatStreamReader()
+    reader.push(encoder.encode(': ping\n\n: ping\n\nevent: ping\ndata: \n\n'))
+    expect(reader.contentEvents).toBe(0)
+    reader.push(encoder.encode('event: delta\ndata: {"delta":"x"}\n\n'))
+    expect(reader.contentEvents).toBe(1)
   })
 
   it('hands what a caller callback throws back unchanged, not as a Rivya failure', () => {
@@ -203,7 +258,7 @@ describe('ChatStreamReader', () => {
     const stream = encoder.encode(`\uFEFFevent: delta\ndata: {"delta":"x"}\n\nevent: done\ndata: {}\n\n`)
     const { deltas, end } = read([stream.subarray(0, 1), stream.subarray(1, 2), stream.subarray(2)])
     expect(deltas).toEqual(['x'])
-    expect(end().settlement).toEqual({})
+    expect(end().settlement).toEqual({ message: { content: 'x' } })
   })
 })
 

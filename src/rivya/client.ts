@@ -4,10 +4,19 @@
  * only ever travels in the `Authorization` header and is scrubbed from anything that could print.
  */
 import { Agent, request, type Dispatcher } from 'undici'
-import { RivyaError, errorFromBody, errorTag, safeCause, type FromBodyContext } from './errors.js'
-import { fallbackModel, modelFromList, readModelList, type ModelInfo } from './models.js'
+import {
+  RivyaError,
+  errorFromBody,
+  errorTag,
+  safeCause,
+  type ChargedUsage,
+  type FromBodyContext
+} from './errors.js'
+import { isSafeSessionId, isSafeTraceId, safeRequestId } from './ids.js'
+import { fallbackModel, modelFromList, readModelList, type ModelInfo, type ModelWanted } from './models.js'
 import {
   DEFAULT_RETRY_POLICY,
+  parseRateLimitReset,
   parseRetryAfter,
   realSleep,
   withRetries,
@@ -15,8 +24,8 @@ import {
   type RetryPolicy,
   type Sleep
 } from './retry.js'
-import { completionSchema, creditsSchema, errorBodySchema } from './schemas.js'
-import { ChatStreamReader } from './sse.js'
+import { completionSchema, creditsSchema, errorBodySchema, settlementSchema } from './schemas.js'
+import { ChatStreamReader, type StreamResult } from './sse.js'
 
 export interface RivyaClientOptions {
   /** e.g. `https://rivya.ai`; endpoints live under `/api/v1`. */
@@ -31,6 +40,15 @@ export interface RivyaClientOptions {
   headersTimeoutMs?: number
   /** The longest silence allowed between two pieces of a body (a stream's events included). */
   bodyTimeoutMs?: number
+  /**
+   * The longest a stream may go without content (text or completion fields): heartbeats and
+   * comments keep a connection alive but do not count.
+   */
+  streamIdleTimeoutMs?: number
+  /** The longest a JSON answer may take to arrive whole once its headers came (a trickling body). */
+  jsonBodyTimeoutMs?: number
+  /** The most one answer (JSON body or stream) may hold, in bytes; {@link MAX_JSON_BYTES} by default. */
+  maxAnswerBytes?: number
   /** Chat turns' retry policy; `getModel` and `getCredits` use a shorter deadline. */
   retry?: Partial<RetryPolicy>
   sleep?: Sleep
@@ -44,8 +62,18 @@ export interface RivyaClientOptions {
 export const DEFAULT_TIMEOUTS = {
   connectTimeoutMs: 30_000,
   headersTimeoutMs: 20 * 60_000,
-  bodyTimeoutMs: 20 * 60_000
+  bodyTimeoutMs: 20 * 60_000,
+  // A model thinking at xhigh effort may send only heartbeats for minutes before its first delta.
+  streamIdleTimeoutMs: 10 * 60_000,
+  // A finished JSON turn is sent at once: even a few MiB arrive in seconds.
+  jsonBodyTimeoutMs: 2 * 60_000
 } as const
+
+/**
+ * The most a JSON answer may hold, in bytes: far above any real turn (a review answer is tens of
+ * KB), and a bound on an endless body.
+ */
+export const MAX_JSON_BYTES = 8 * 1024 * 1024
 
 /** Small reads (models, credits) should not hang a review for minutes. */
 const SHORT_REQUEST = { headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, deadlineMs: 90_000, maxAttempts: 3 }
@@ -107,6 +135,11 @@ export interface ChatCompletion {
   requestId: string | undefined
   attempts: number
   streamed: boolean
+  /**
+   * Set when the stream's settlement could not be read and the turn was read back from the
+   * session endpoint instead: what was recovered, and what is unknown (e.g. the credits).
+   */
+  recovered?: string
 }
 
 /** Failures after which the attempt may have reached Rivya and still be running there. */
@@ -123,7 +156,24 @@ function mayStillRun(error: RivyaError): boolean {
   return error.status !== undefined && (error.status >= 500 || error.status === 408)
 }
 
+/** A 409 that may mean the turn's key is in flight (RIVYA_API.md "Errors": both codes plausible). */
+function isConflict(error: RivyaError): boolean {
+  return error.code === 'chat_session_conflict' || error.code === 'idempotency_conflict'
+}
+
+/** The final failure after conflicts were waited out: what the holder probably is, and what to do. */
+function conflictMessage(label: string, error: RivyaError, waitedMs: number): string {
+  const waited = `${Math.round(waitedMs / 1000)} s`
+  const tag = errorTag(error.code, error.requestId)
+  const what =
+    error.code === 'idempotency_conflict'
+      ? "another request holds this turn's Idempotency-Key (a re-run or a second job reviewing the same content, still running), or the key was used with a different body"
+      : 'another request is running this same turn (a re-run or a second job reviewing the same content), or another turn keeps the session busy, or the session belongs to another account or model'
+  return `${label}: Rivya still answered 409 ${tag} after ${waited} of waiting: ${what}. Let the other run finish, then run the review again: an identical turn is then replayed, not paid again`
+}
+
 const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-rivya-request-id']
+const RATE_LIMIT_RESET_HEADERS = ['ratelimit-reset', 'x-ratelimit-reset', 'ratelimit']
 
 const TIMEOUT_CODES: Readonly<Record<string, string>> = {
   UND_ERR_CONNECT_TIMEOUT: 'connect',
@@ -174,6 +224,9 @@ export class RivyaClient {
   readonly #apiKey: string
   readonly #agent: Agent
   readonly #timeouts: { headersTimeoutMs: number; bodyTimeoutMs: number }
+  readonly #streamIdleTimeoutMs: number
+  readonly #jsonBodyTimeoutMs: number
+  readonly #maxAnswerBytes: number
   readonly #policy: RetryPolicy
   readonly #sleep: Sleep
   readonly #random: () => number
@@ -188,6 +241,9 @@ export class RivyaClient {
       headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
       bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs
     }
+    this.#streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_TIMEOUTS.streamIdleTimeoutMs
+    this.#jsonBodyTimeoutMs = options.jsonBodyTimeoutMs ?? DEFAULT_TIMEOUTS.jsonBodyTimeoutMs
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_JSON_BYTES
     this.#agent = new Agent({
       connect: { timeout: connectTimeout },
       headersTimeout: this.#timeouts.headersTimeoutMs,
@@ -222,37 +278,61 @@ export class RivyaClient {
     })
     const stream = options.stream === true
     const context: FromBodyContext = { sessionId: turn.sessionId }
+    const label = options.label ?? 'chat turn'
     let earlierAttemptMayRun = false
-    // An attempt that may still be running on Rivya keeps the session busy (and its Idempotency-Key
-    // unfinished), so the retries of the same turn meet their own predecessor as a conflict. It
-    // can think for many minutes: it is polled for until the deadline, without using up attempts,
-    // and once it is done the same key gets its stored answer instead of a second charge. A
-    // conflict with no attempt of ours before it is another run's turn: not retried.
-    const stillRunning = (error: RivyaError) => error.code === 'chat_session_conflict' && earlierAttemptMayRun
+    let waitedForOthersMs = 0
+    const waits = new WeakSet<RivyaError>()
+    // An attempt that may still be running on Rivya keeps the session busy and its
+    // Idempotency-Key unfinished, so the retries of the same turn meet their own predecessor as a
+    // 409. What Rivya answers a key in flight is NOT DOCUMENTED: `chat_session_conflict` or
+    // `idempotency_conflict` (RIVYA_API.md "Errors"); every attempt sends the same bytes, so
+    // neither can mean another body of ours. Our own earlier attempt is polled for until the
+    // deadline, without using up attempts; once it is done the same key gets its stored answer
+    // instead of a second charge. With no attempt of ours before it, the holder is another
+    // process (a re-run or a second job sends the same content-derived key) or another turn on the
+    // session: waited out too, for `conflictWaitMs`, then the failure says what happened.
+    const onRetry = (event: RetryEvent) => {
+      if (event.waiting === true && !earlierAttemptMayRun) waitedForOthersMs += event.delayMs
+      options.onRetry?.(event)
+    }
     return withRetries(
       async (attempt, signal) => {
         try {
-          return await this.#chatAttempt(body, stream, attempt, options, context, signal)
+          return await this.#chatAttempt(turn, body, stream, attempt, options, context, signal)
         } catch (error) {
           if (!(error instanceof RivyaError)) throw error
-          if (stillRunning(error)) {
-            throw error.with({
-              message: `Rivya was still running an earlier attempt of this turn ${errorTag(error.code, error.requestId)}`,
-              retryable: true
-            })
+          if (isConflict(error)) {
+            if (earlierAttemptMayRun) {
+              const wait = error.with({
+                message: `Rivya was still running an earlier attempt of this turn ${errorTag(error.code, error.requestId)}`,
+                retryable: true
+              })
+              waits.add(wait)
+              throw wait
+            }
+            if (waitedForOthersMs < this.#policy.conflictWaitMs) {
+              const wait = error.with({
+                message: `Rivya is running this turn for another request, or the session is busy ${errorTag(error.code, error.requestId)}`,
+                retryable: true
+              })
+              waits.add(wait)
+              throw wait
+            }
+            throw error.with({ message: conflictMessage(label, error, waitedForOthersMs), retryable: false })
           }
           if (mayStillRun(error)) earlierAttemptMayRun = true
           throw error
         }
       },
       {
-        ...this.#retryOptions(options.label ?? 'chat turn', this.#policy, options.onRetry, options.signal),
-        stillRunning
+        ...this.#retryOptions(label, this.#policy, onRetry, options.signal),
+        stillRunning: error => waits.has(error)
       }
     )
   }
 
   async #chatAttempt(
+    turn: ChatRequest,
     body: string,
     stream: boolean,
     attempt: number,
@@ -276,9 +356,15 @@ export class RivyaClient {
     const contentType = header(response.headers, 'content-type') ?? ''
     // A replay or a proxy may answer the stream endpoint with the finished JSON turn.
     if (stream && !contentType.includes('application/json')) {
-      return this.#readStream(response, attempt, options, context, signal)
+      const { settlement, text } = await this.#readStream(response, attempt, options, context, signal)
+      if (completionSchema.safeParse(settlement).success) {
+        return this.#completion(settlement, text, response, attempt, true)
+      }
+      // The model answered (a terminal event came) but the settlement is not all there: the turn is
+      // charged, and Rivya's session holds it. Retrying would replay the same framing.
+      return this.#recover(turn, settlement, text, response, attempt, signal)
     }
-    const json = await this.#readJson(response, signal)
+    const json = await this.#readJson(response, signal, this.#jsonBodyTimeoutMs)
     return this.#completion(json, undefined, response, attempt, false)
   }
 
@@ -296,9 +382,10 @@ export class RivyaClient {
    * The prompt limit and base credits of model `id`, from `GET /api/v1/models` (public: no key is
    * sent). When the list cannot be read, the documented values of a known model stand in
    * (`source: 'fallback'`). Throws `model_unavailable` for a model Rivya does not list, a non-chat
-   * model or one disabled for the API.
+   * model or one not `available` through the API. `wanted` names what the review means to use:
+   * what the model lacks of it is in `warnings`.
    */
-  async getModel(id: string, signal?: AbortSignal): Promise<ModelInfo> {
+  async getModel(id: string, signal?: AbortSignal, wanted: ModelWanted = {}): Promise<ModelInfo> {
     let json: unknown
     try {
       json = await this.#getJson('/api/v1/models', false, 'models', signal)
@@ -310,7 +397,7 @@ export class RivyaClient {
     if (models === undefined) {
       return fallbackModel(id, this.#invalid('/api/v1/models did not hold a list of models'))
     }
-    return modelFromList(models, id)
+    return modelFromList(models, id, wanted)
   }
 
   /** Closes the keep-alive connections. */
@@ -323,7 +410,11 @@ export class RivyaClient {
     return withRetries(
       async (_attempt, attemptSignal) => {
         const request = { method: 'GET', path, auth, accept: 'application/json', ...SHORT_REQUEST } as const
-        return this.#readJson(await this.#send(request, attemptSignal), attemptSignal)
+        return this.#readJson(
+          await this.#send(request, attemptSignal),
+          attemptSignal,
+          SHORT_REQUEST.bodyTimeoutMs
+        )
       },
       this.#retryOptions(label, this.#shortPolicy(), undefined, signal)
     )
@@ -405,7 +496,12 @@ export class RivyaClient {
 
   #statusError(response: Dispatcher.ResponseData, text: string, context: FromBodyContext): RivyaError {
     const status = response.statusCode
-    const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), this.#now())
+    const now = this.#now()
+    let retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), now)
+    // Read only on a 429: on other answers a reset header describes a window not yet used up.
+    for (const name of status === 429 ? RATE_LIMIT_RESET_HEADERS : []) {
+      retryAfterMs ??= parseRateLimitReset(header(response.headers, name), now)
+    }
     const headerRequestId = this.#requestIdHeader(response)
     const json = parseJson(text)
     const parsed = json.ok ? errorBodySchema.safeParse(json.value) : undefined
@@ -427,7 +523,7 @@ export class RivyaClient {
   #requestIdHeader(response: Dispatcher.ResponseData): string | undefined {
     for (const name of REQUEST_ID_HEADERS) {
       const value = header(response.headers, name)
-      if (value !== undefined && value !== '') return this.#redact(value).slice(0, 200)
+      if (value !== undefined && value !== '') return safeRequestId(this.#redact(value))
     }
     return undefined
   }
@@ -457,22 +553,73 @@ export class RivyaClient {
     })
   }
 
-  #invalid(what: string, cause?: unknown): RivyaError {
+  #invalid(what: string, cause?: unknown, charged?: ChargedUsage): RivyaError {
+    const paid = charged === undefined ? '' : ` (the turn was charged ${charged.credits.final} credits)`
     return new RivyaError({
       code: 'invalid_response',
-      message: `Rivya's answer was not what its API documents (invalid_response): ${what}`,
+      message: `Rivya's answer was not what its API documents (invalid_response): ${what}${paid}`,
       retryable: false,
-      cause
+      cause,
+      ...(charged === undefined ? {} : { charged })
     })
   }
 
-  async #readJson(response: Dispatcher.ResponseData, signal: AbortSignal): Promise<unknown> {
-    let text: string
-    try {
-      text = await response.body.text()
-    } catch (error) {
-      throw this.#transportError(error, signal, "Rivya's answer broke off")
+  /** The settlement of an answer whose other parts may be wrong; undefined when it has none. */
+  #chargedFrom(json: unknown): ChargedUsage | undefined {
+    const parsed = settlementSchema.safeParse(json)
+    if (!parsed.success) return undefined
+    const { credits, usage } = parsed.data
+    return {
+      credits: { reserved: credits.reserved ?? credits.final, final: credits.final },
+      ...(usage === undefined
+        ? {}
+        : {
+            usage: {
+              inputTokens: usage.input_tokens,
+              outputTokens: usage.output_tokens,
+              totalTokens: usage.total_tokens ?? usage.input_tokens + usage.output_tokens
+            }
+          })
     }
+  }
+
+  /**
+   * A JSON answer, read whole within `totalMs` of its headers and `maxAnswerBytes`: a body
+   * that trickles or never ends fails the attempt (retryably) instead of holding the turn.
+   */
+  async #readJson(response: Dispatcher.ResponseData, signal: AbortSignal, totalMs: number): Promise<unknown> {
+    const chunks: Buffer[] = []
+    let bytes = 0
+    let stopped: RivyaError | undefined
+    const timer = setTimeout(() => {
+      stopped = new RivyaError({
+        code: 'timeout',
+        message: `Rivya's answer did not arrive whole within ${Math.round(totalMs / 1000)} s of its start (timeout): retried with the same Idempotency-Key`,
+        retryable: true
+      })
+      response.body.destroy()
+    }, totalMs)
+    try {
+      for await (const chunk of response.body) {
+        const piece = chunk as Buffer
+        bytes += piece.byteLength
+        if (bytes > this.#maxAnswerBytes) {
+          stopped = new RivyaError({
+            code: 'response_too_large',
+            message: `Rivya's answer was larger than ${this.#maxAnswerBytes} bytes (response_too_large): retried with the same Idempotency-Key`,
+            retryable: true
+          })
+          break
+        }
+        chunks.push(piece)
+      }
+    } catch (error) {
+      if (stopped === undefined) throw this.#transportError(error, signal, "Rivya's answer broke off")
+    } finally {
+      clearTimeout(timer)
+    }
+    if (stopped !== undefined) throw stopped.with({ requestId: this.#requestIdHeader(response) })
+    const text = Buffer.concat(chunks).toString('utf8')
     const json = parseJson(text)
     if (json.ok) return json.value
     throw new RivyaError({
@@ -489,26 +636,120 @@ export class RivyaClient {
     options: ChatOptions,
     context: FromBodyContext,
     signal: AbortSignal
-  ): Promise<ChatCompletion> {
+  ): Promise<StreamResult> {
     const onDelta = options.onDelta
     const reader = new ChatStreamReader({
       ...(onDelta === undefined ? {} : { onDelta: (text: string) => onDelta(text, attempt) }),
-      errorContext: { ...context, redact: this.#redact }
+      errorContext: { ...context, redact: this.#redact },
+      maxBytes: this.#maxAnswerBytes
     })
+    const idleMs = this.#streamIdleTimeoutMs
+    let idle: RivyaError | undefined
+    let timer: NodeJS.Timeout | undefined
+    // Heartbeats keep undici's body timeout from firing; only content re-arms this one.
+    const arm = () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        idle = new RivyaError({
+          code: 'timeout',
+          message: `Rivya's stream sent no content for ${Math.round(idleMs / 1000)} s, heartbeats aside (timeout): retried with the same Idempotency-Key`,
+          retryable: true
+        })
+        response.body.destroy()
+      }, idleMs)
+    }
+    arm()
+    let seen = reader.contentEvents
     try {
       for await (const chunk of response.body) {
         reader.push(chunk as Buffer)
-        // After `done` or an error event nothing more matters, and a proxy may keep sending
+        if (reader.contentEvents !== seen) {
+          seen = reader.contentEvents
+          arm()
+        }
+        // After the terminal or an error event nothing more matters, and a proxy may keep sending
         // heartbeats without ever closing. Leaving the loop destroys the body: undici then closes
         // that one socket, and the next request opens a fresh one.
         if (reader.finished) break
       }
     } catch (error) {
       // A connection lost after the settlement arrived does not undo a finished turn.
+      if (idle !== undefined) throw idle
       if (!reader.settled) throw this.#transportError(error, signal, "Rivya's stream broke off")
+    } finally {
+      clearTimeout(timer)
     }
-    const { settlement, text } = reader.end()
-    return this.#completion(settlement, text, response, attempt, true)
+    if (idle !== undefined && !reader.settled) throw idle
+    return reader.end()
+  }
+
+  /**
+   * A streamed turn whose terminal event came without a readable settlement, read back from
+   * `GET /api/v1/chat/sessions/{id}` (RIVYA_API.md: "the session endpoints hold the turn's
+   * answer"). The session's shape beyond its messages is NOT DOCUMENTED: usage and credits are
+   * taken from the last assistant message where it holds them, else from what the stream sent.
+   */
+  async #recover(
+    turn: ChatRequest,
+    partial: Record<string, unknown>,
+    text: string,
+    response: Dispatcher.ResponseData,
+    attempts: number,
+    signal: AbortSignal
+  ): Promise<ChatCompletion> {
+    const charged = this.#chargedFrom(partial)
+    const sessionId = isSafeSessionId(partial.session_id) ? partial.session_id : turn.sessionId
+    // A retry with the same Idempotency-Key replays the stored answer: no second charge.
+    const unreadable = (why: string) =>
+      this.#invalid(`a streamed turn ended without its settlement, and ${why}`, undefined, charged).with({
+        retryable: true
+      })
+    if (sessionId === undefined) throw unreadable('named no session to read it back from')
+    let json: unknown
+    try {
+      json = await this.#getJson(
+        `/api/v1/chat/sessions/${encodeURIComponent(sessionId)}`,
+        true,
+        'session',
+        signal
+      )
+    } catch (error) {
+      if (error instanceof RivyaError && error.code === 'aborted') throw error
+      throw unreadable(
+        `the session ${sessionId} could not be read (${error instanceof RivyaError ? error.code : 'error'})`
+      )
+    }
+    const message = lastAssistantMessage(json)
+    const content = typeof message?.content === 'string' ? message.content : undefined
+    // The turn is ours only if the session's last answer is the text the stream sent.
+    if (message === undefined || content === undefined || (text !== '' && content !== text)) {
+      throw unreadable(`the session ${sessionId} does not hold its answer`)
+    }
+    const merged: Record<string, unknown> = {
+      ...partial,
+      session_id: sessionId,
+      message: { ...message, content }
+    }
+    if (isObject(message.usage)) merged.usage = message.usage
+    if (isObject(message.credits)) merged.credits = message.credits
+    const settled = settlementSchema.safeParse(merged)
+    const unknown: string[] = []
+    if (!settled.success) {
+      if (!isObject(merged.usage) || typeof merged.usage.input_tokens !== 'number') {
+        merged.usage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 }
+        unknown.push('token usage')
+      }
+      if (!isObject(merged.credits) || typeof merged.credits.final !== 'number') {
+        merged.credits = { reserved: 0, final: 0 }
+        unknown.push('credits')
+      }
+    }
+    const completion = this.#completion(merged, content, response, attempts, true)
+    const gap = unknown.length === 0 ? '' : `; its ${unknown.join(' and ')} could not be read (counted as 0)`
+    return {
+      ...completion,
+      recovered: `The stream ended without its settlement; the answer was read back from session ${sessionId}${gap}`
+    }
   }
 
   #completion(
@@ -519,20 +760,26 @@ export class RivyaClient {
     streamed: boolean
   ): ChatCompletion {
     const parsed = completionSchema.safeParse(json)
+    // A turn that carries its settlement was charged, whatever else is wrong with it.
+    const charged = this.#chargedFrom(json)
     if (!parsed.success) {
       const issues = parsed.error.issues.map(i => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      throw this.#invalid(`a chat turn lacked ${issues.slice(0, 5).join('; ')}`)
+      throw this.#invalid(`a chat turn lacked ${issues.slice(0, 5).join('; ')}`, undefined, charged)
     }
     const raw = parsed.data
+    // The session id goes back to Rivya and into the comment: only a plausible id is taken.
+    if (!isSafeSessionId(raw.session_id)) {
+      throw this.#invalid('a chat turn had a session_id that is not a plausible id', undefined, charged)
+    }
     const content = raw.message?.content ?? streamedText
-    if (content === undefined) throw this.#invalid('a chat turn had no message.content')
+    if (content === undefined) throw this.#invalid('a chat turn had no message.content', undefined, charged)
     const { input_tokens, output_tokens } = raw.usage
     return {
-      id: raw.id,
+      id: isSafeTraceId(raw.id) ? raw.id : undefined,
       sessionId: raw.session_id,
       model: raw.model,
       createdAt: raw.created_at,
-      messageId: raw.message?.id,
+      messageId: isSafeTraceId(raw.message?.id) ? raw.message.id : undefined,
       content,
       usage: {
         inputTokens: input_tokens,
@@ -545,4 +792,20 @@ export class RivyaClient {
       streamed
     }
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The last assistant message of a session answer: `messages` at its root or under `data`. */
+function lastAssistantMessage(json: unknown): Record<string, unknown> | undefined {
+  const root = isObject(json) && isObject(json.data) ? json.data : json
+  const messages = isObject(root) ? root.messages : undefined
+  if (!Array.isArray(messages)) return undefined
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m: unknown = messages[i]
+    if (isObject(m) && m.role === 'assistant') return m
+  }
+  return undefined
 }

@@ -3,6 +3,8 @@
  * is the contract"); the message a user sees names the code and the request id and says what to do.
  */
 
+import { safeErrorCode, safeRequestId } from './ids.js'
+
 /** Codes from Rivya's error table (Rivya docs, api-errors-and-limits). */
 export const RIVYA_ERROR_CODES = [
   'public_api_disabled',
@@ -59,7 +61,18 @@ export interface RivyaErrorInit {
   serverMessage?: string
   /** How many attempts were made before this error was final (set by the retry loop). */
   attempts?: number
+  /**
+   * What Rivya settled for a turn that was charged although the turn failed (an answer that broke
+   * the contract elsewhere): the caller adds it to the review's usage.
+   */
+  charged?: ChargedUsage
   cause?: unknown
+}
+
+/** The settlement of a charged turn, as far as it could be read. */
+export interface ChargedUsage {
+  credits: { reserved: number; final: number }
+  usage?: { inputTokens: number; outputTokens: number; totalTokens: number }
 }
 
 export class RivyaError extends Error {
@@ -71,6 +84,7 @@ export class RivyaError extends Error {
   readonly retryAfterMs: number | undefined
   readonly serverMessage: string | undefined
   readonly attempts: number | undefined
+  readonly charged: ChargedUsage | undefined
 
   constructor(init: RivyaErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
@@ -81,6 +95,7 @@ export class RivyaError extends Error {
     this.retryAfterMs = init.retryAfterMs
     this.serverMessage = init.serverMessage
     this.attempts = init.attempts
+    this.charged = init.charged
   }
 
   /** The same failure, final after `attempts` attempts (its message says so when there were retries). */
@@ -105,6 +120,7 @@ export class RivyaError extends Error {
       retryAfterMs: this.retryAfterMs,
       serverMessage: this.serverMessage,
       attempts: this.attempts,
+      charged: this.charged,
       cause: this.cause
     }
   }
@@ -244,13 +260,14 @@ export interface FromBodyContext {
 /** The typed error for Rivya's documented error body (an HTTP error, or an SSE `error` event). */
 export function errorFromBody(body: RivyaErrorBody, context: FromBodyContext = {}): RivyaError {
   const redact = context.redact ?? ((t: string) => t)
-  const code = redact(body.code).slice(0, 100)
-  const requestId = body.requestId === undefined ? undefined : redact(body.requestId).slice(0, 200)
-  const serverMessage = body.message === undefined ? undefined : redact(body.message).slice(0, 500)
-  const known = isKnownCode(body.code) ? CODE_TEXT[body.code] : undefined
+  // Code and request id are shown in the comment: only plausible ones pass (ids.ts).
+  const code = safeErrorCode(redact(body.code))
+  const requestId = safeRequestId(body.requestId === undefined ? undefined : redact(body.requestId))
+  const serverMessage = body.message === undefined ? undefined : oneLine(redact(body.message)).slice(0, 500)
+  const known = isKnownCode(code) ? CODE_TEXT[code] : undefined
   let what = known?.what ?? 'Rivya returned an error'
   let hint = known?.hint
-  if (body.code === 'not_found' && context.sessionId !== undefined) {
+  if (code === 'not_found' && context.sessionId !== undefined) {
     what = `Rivya no longer has the session ${context.sessionId}`
     hint = 'start a new review'
   }
@@ -262,11 +279,16 @@ export function errorFromBody(body: RivyaErrorBody, context: FromBodyContext = {
     message: `${what} ${errorTag(code, requestId)}: ${hint ?? 'see the Rivya docs for this code'}`,
     status: context.status,
     requestId,
-    retryable: isRetryableCode(body.code, context.status),
+    retryable: isRetryableCode(code, context.status),
     retryAfterMs: context.retryAfterMs,
     serverMessage
   }
-  return body.code === 'insufficient_credits' ? new InsufficientCreditsError(init) : new RivyaError(init)
+  return code === 'insufficient_credits' ? new InsufficientCreditsError(init) : new RivyaError(init)
+}
+
+/** Rivya's own words on one line: a line break could pass for the action's own text. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029\u0085\v\f]+/g, ' ')
 }
 
 const MAX_CAUSE_DEPTH = 3

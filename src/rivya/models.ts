@@ -1,8 +1,9 @@
 /**
- * What `GET /api/v1/models` says about a model (Rivya api-models page: each model has `id`,
- * `max_prompt_length`, `base_credits`, `billing_type`, `api_status`, `supported_api_inputs`,
- * `chat_capabilities`). The docs do not show the list's envelope nor the values of `api_status`,
- * so both are read tolerantly.
+ * What `GET /api/v1/models` says about a model (Rivya api-models page, RIVYA_API.md "Models": the
+ * list is `{"object":"list","data":[...]}`; each model has `id`, `max_prompt_length`,
+ * `base_credits`, `billing_type`, `api_status` (`available`, `coming_soon`, `studio_only`),
+ * `supported_api_inputs`, `chat_capabilities` whose keys are NOT DOCUMENTED). Read tolerantly:
+ * other envelopes and values are accepted where they cannot mislead.
  */
 import { DEFAULT_MODEL, DEFAULT_PROMPT_LIMIT } from '../inputs.js'
 import { RivyaError } from './errors.js'
@@ -18,7 +19,29 @@ export interface ModelInfo {
   source: 'api' | 'fallback'
   /** Why a known value stands in for Rivya's (for a log line). */
   note?: string
+  /**
+   * Whether the model can search the web, from `chat_capabilities`; undefined when the list does
+   * not say in a way this client can read.
+   */
+  webSearch: boolean | undefined
+  /** `supported_api_inputs` as listed, e.g. `['text', 'file']`. */
+  supportedInputs: string[] | undefined
+  /** Things the user should know, for `core.warning` (a setting the model ignores, a bounded limit). */
+  warnings: string[]
 }
+
+/** What the caller means to use, so that `getModel` can warn about what the model lacks. */
+export interface ModelWanted {
+  enableWebSearch?: boolean
+}
+
+/**
+ * The largest prompt limit believed from the list for a model this client has no documented value
+ * for. A list that says 10^9 would make every chunk one message far past what any model takes.
+ */
+export const MAX_TRUSTED_PROMPT_LENGTH = 200_000
+/** How far above its documented limit a known model's listed limit is believed. */
+const KNOWN_LIMIT_HEADROOM = 10
 
 /** Used when the list cannot be read: the `gpt-5.4-codex-chat` model page (20000 chars, 4 base credits). */
 export const FALLBACK_MODELS: Readonly<Record<string, { maxPromptLength: number; baseCredits: number }>> = {
@@ -54,9 +77,17 @@ function findList(json: unknown, depth: number): unknown[] | undefined {
 
 const DISABLED_STATUS = /^(disabled?|inactive|unavailable|off|retired|deprecated|blocked|suspended|false)$/i
 
+/** `api_status` values of the api-models page other than `available`, and what they mean there. */
+const DOCUMENTED_STATUS: Readonly<Record<string, string>> = {
+  coming_soon: 'is not exposed through the Public API yet (api_status coming_soon)',
+  studio_only: 'is offered in Rivya Studio only, not through Public API v1 (api_status studio_only)'
+}
+
 /** Why a listed model cannot serve this action's chat turns, or undefined when it can. */
 export function chatProblem(model: RawModel): string | undefined {
   const status = model.api_status
+  const documented = typeof status === 'string' ? DOCUMENTED_STATUS[status.trim().toLowerCase()] : undefined
+  if (documented !== undefined) return documented
   if (status === false || (typeof status === 'string' && DISABLED_STATUS.test(status.trim()))) {
     return `is disabled for the public API (api_status ${String(status)})`
   }
@@ -79,8 +110,48 @@ function unavailable(message: string, cause?: unknown): RivyaError {
   return new RivyaError({ code: 'model_unavailable', message, retryable: false, cause })
 }
 
+/**
+ * Whether `chat_capabilities` says the model searches the web. Its keys are NOT DOCUMENTED
+ * (RIVYA_API.md "Models"), so a `web_search`-like key holding a boolean (or `{ supported }` /
+ * `{ enabled }`), or a list of capability names, are read; anything else is "unknown".
+ */
+export function webSearchCapability(capabilities: unknown): boolean | undefined {
+  const named = (name: string) => /^(web[_ -]?search|search|browsing|browse|internet)$/i.test(name)
+  if (Array.isArray(capabilities)) {
+    const names = capabilities.filter((c): c is string => typeof c === 'string')
+    if (names.length === 0) return undefined
+    return names.some(named)
+  }
+  if (typeof capabilities !== 'object' || capabilities === null) return undefined
+  for (const [key, value] of Object.entries(capabilities)) {
+    if (!named(key.replace(/([a-z])([A-Z])/g, '$1_$2'))) continue
+    if (typeof value === 'boolean') return value
+    if (typeof value === 'object' && value !== null) {
+      const flag = (value as Record<string, unknown>).supported ?? (value as Record<string, unknown>).enabled
+      if (typeof flag === 'boolean') return flag
+    }
+  }
+  return undefined
+}
+
+/** The listed prompt limit if believable; else a bounded one and the reason, for a warning. */
+function promptLimit(id: string, listed: number): { limit: number; warning?: string } {
+  const known = FALLBACK_MODELS[id]?.maxPromptLength
+  const cap = known === undefined ? MAX_TRUSTED_PROMPT_LENGTH : known * KNOWN_LIMIT_HEADROOM
+  if (listed <= cap) return { limit: listed }
+  const limit = known ?? MAX_TRUSTED_PROMPT_LENGTH
+  const why =
+    known === undefined
+      ? `more than the ${MAX_TRUSTED_PROMPT_LENGTH} this action believes from the list`
+      : `more than ${KNOWN_LIMIT_HEADROOM} times its documented ${known}`
+  return {
+    limit,
+    warning: `Rivya lists max_prompt_length ${listed} for '${id}', ${why}; using ${limit} characters (set max-message-chars to choose)`
+  }
+}
+
 /** The model `id` from a list read from Rivya; throws `model_unavailable` when it cannot be used. */
-export function modelFromList(models: RawModel[], id: string): ModelInfo {
+export function modelFromList(models: RawModel[], id: string, wanted: ModelWanted = {}): ModelInfo {
   const model = models.find(m => m.id === id)
   if (model === undefined) {
     const usable = models.filter(m => chatProblem(m) === undefined).map(m => m.id)
@@ -94,13 +165,37 @@ export function modelFromList(models: RawModel[], id: string): ModelInfo {
     return fail(`The Rivya model '${id}' ${problem} (model_unavailable): set the model input to a chat model`)
   }
   const known = FALLBACK_MODELS[id]
-  const limit = model.max_prompt_length ?? known?.maxPromptLength ?? DEFAULT_PROMPT_LIMIT
+  const warnings: string[] = []
+  const status = model.api_status
+  if (typeof status === 'string' && status.trim().toLowerCase() !== 'available') {
+    warnings.push(
+      `Rivya lists '${id}' with api_status ${status}, which its docs do not describe; trying it anyway`
+    )
+  }
+  let limit = known?.maxPromptLength ?? DEFAULT_PROMPT_LIMIT
+  if (model.max_prompt_length !== undefined && model.max_prompt_length !== null) {
+    const bounded = promptLimit(id, model.max_prompt_length)
+    limit = bounded.limit
+    if (bounded.warning !== undefined) warnings.push(bounded.warning)
+  }
+  const webSearch = webSearchCapability(model.chat_capabilities)
+  if (wanted.enableWebSearch === true && webSearch === false) {
+    warnings.push(
+      `enable-web-search is set, but Rivya's model list says '${id}' has no web search (chat_capabilities): the review runs without it`
+    )
+  }
+  const inputs = model.supported_api_inputs
   return {
     id,
     maxPromptLength: limit,
     baseCredits: model.base_credits ?? known?.baseCredits,
     billingType: model.billing_type ?? undefined,
     source: 'api',
+    webSearch,
+    supportedInputs: Array.isArray(inputs)
+      ? inputs.filter((i): i is string => typeof i === 'string')
+      : undefined,
+    warnings,
     ...(model.max_prompt_length === undefined || model.max_prompt_length === null
       ? { note: `Rivya lists '${id}' without max_prompt_length; using ${limit} characters` }
       : {})
@@ -126,6 +221,9 @@ export function fallbackModel(id: string, why: RivyaError): ModelInfo {
     baseCredits: known.baseCredits,
     billingType: undefined,
     source: 'fallback',
+    webSearch: undefined,
+    supportedInputs: undefined,
+    warnings: [],
     note: `Could not read Rivya's model list (${why.code}); using the documented ${known.maxPromptLength} characters for ${id}`
   }
 }

@@ -23,6 +23,17 @@ export interface RetryPolicy {
   pollDelayMs: number
   /** The longest wait between two polls for an earlier attempt still running. */
   maxPollDelayMs: number
+  /**
+   * The longest time spent waiting out conflicts when no attempt of ours can be the one running
+   * (a re-run or a second job sending the same key, or another turn on the session).
+   */
+  conflictWaitMs: number
+  /**
+   * First backoff ceiling after a 429 that names no wait (no `Retry-After` nor reset header); it
+   * doubles up to `maxRetryAfterMs`. Rivya does not document its window (RIVYA_API.md "Errors"):
+   * the waits of the default policy add up to more than one minute, the usual window.
+   */
+  rateLimitDelayMs: number
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
@@ -33,7 +44,11 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
   // An `xhigh` turn can think for many minutes; the deadline is for a turn that will not end.
   deadlineMs: 45 * 60_000,
   pollDelayMs: 5000,
-  maxPollDelayMs: 30_000
+  maxPollDelayMs: 30_000,
+  // Long enough for another run's xhigh turn to finish; a busy session of another review too.
+  conflictWaitMs: 10 * 60_000,
+  // With 5 attempts: 4 waits of at least 6 + 12 + 24 + 45 = 87 s (jitter takes off a quarter at most).
+  rateLimitDelayMs: 8000
 }
 
 /** Waits `ms`, or rejects when `signal` aborts. */
@@ -60,6 +75,27 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Math.max(0, at - nowMs)
 }
 
+/**
+ * A rate-limit reset header in milliseconds from now: `RateLimit-Reset` / `X-RateLimit-Reset`, or
+ * `reset=` of the IETF draft's `RateLimit` header. Rivya documents none of them (RIVYA_API.md
+ * "Errors"); servers send either seconds from now (the IETF draft) or epoch seconds (GitHub's
+ * `x-ratelimit-reset`), and a few epoch milliseconds: a value above 10^12 is read as epoch ms, one
+ * above 10^9 (2001 onwards) as epoch seconds, anything smaller as seconds from now. Undefined when
+ * absent, unreadable or in the past.
+ */
+export function parseRateLimitReset(value: string | null | undefined, nowMs: number): number | undefined {
+  if (value === null || value === undefined) return undefined
+  const field = /(?:^|[;,\s])reset=(\d+(?:\.\d+)?)/i.exec(value)
+  const text = (field?.[1] ?? value).trim()
+  if (!/^\d+(\.\d+)?$/.test(text)) return undefined
+  const n = Number(text)
+  let ms: number
+  if (n > 1e12) ms = n - nowMs
+  else if (n > 1e9) ms = n * 1000 - nowMs
+  else ms = n * 1000
+  return ms > 0 ? Math.round(ms) : undefined
+}
+
 /** Full-jitter backoff before retry number `retry` (1 for the first retry): uniform in [0, ceiling). */
 export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1))
@@ -67,7 +103,10 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
   return Math.floor(r * ceiling)
 }
 
-/** The wait before retrying after `error`: its `Retry-After` (capped) when it had one, else backoff. */
+/**
+ * The wait before retrying after `error`: its `Retry-After` (capped) when it had one; after a rate
+ * limit that named no wait, a growing wait from `rateLimitDelayMs`; else backoff.
+ */
 export function retryDelayMs(
   error: RivyaError,
   retry: number,
@@ -75,6 +114,12 @@ export function retryDelayMs(
   random: () => number
 ): number {
   if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, policy.maxRetryAfterMs)
+  if (error.status === 429 || error.code === 'rate_limited') {
+    // A limit that says nothing of its window: waits long enough to reach the next one.
+    const ceiling = Math.min(policy.maxRetryAfterMs, policy.rateLimitDelayMs * 2 ** Math.max(0, retry - 1))
+    const r = Math.min(Math.max(random(), 0), 1 - Number.EPSILON)
+    return Math.floor(ceiling * (0.75 + 0.25 * r))
+  }
   return backoffDelayMs(retry, policy, random)
 }
 

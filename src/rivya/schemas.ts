@@ -30,6 +30,18 @@ export const completionSchema = z.object({
 })
 export type RawCompletion = z.infer<typeof completionSchema>
 
+/**
+ * The part of a turn that says what it cost: `credits.final` (and usage when readable). Read
+ * apart from the rest so that a charged answer broken elsewhere still counts what it cost.
+ */
+export const settlementSchema = z.object({
+  usage: z
+    .object({ input_tokens: count, output_tokens: count, total_tokens: count.optional() })
+    .optional()
+    .catch(undefined),
+  credits: z.object({ reserved: count.optional().catch(undefined), final: count })
+})
+
 /** `{ "error": { "code", "message", "requestId" } }` (api-errors-and-limits). */
 export const errorBodySchema = z.object({
   error: z.object({

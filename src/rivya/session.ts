@@ -3,7 +3,7 @@
  * creates the session), every later one with the id the first returned (RIVYA_API.md "Chat
  * request"). Usage and credits add up per turn and in total.
  */
-import { RivyaError } from './errors.js'
+import { RivyaError, type ChargedUsage } from './errors.js'
 import type { ChatCompletion, ReasoningEffort, RivyaClient, TokenUsage, TurnCredits } from './client.js'
 import type { RetryEvent } from './retry.js'
 
@@ -42,6 +42,8 @@ export interface SessionTurn {
   attempts: number
   completionId: string | undefined
   requestId: string | undefined
+  /** Set when the turn's settlement had to be read back from the session (see ChatCompletion.recovered). */
+  note?: string
 }
 
 /** The sums over a session's turns; the same fields as the review's usage table. */
@@ -58,6 +60,8 @@ export class RivyaSession {
   readonly #client: RivyaClient
   readonly #options: RivyaSessionOptions
   readonly #turns: SessionTurn[] = []
+  /** What failed turns were charged (an answer that broke the contract after its settlement). */
+  readonly #failedCharges: ChargedUsage[] = []
   #sessionId: string | undefined
   #busy = false
 
@@ -77,6 +81,10 @@ export class RivyaSession {
     return this.#turns
   }
 
+  /**
+   * The sums over the finished turns, plus what failed turns were charged (a charged answer that
+   * broke the contract: its error's `charged`).
+   */
   get totals(): SessionTotals {
     const totals: SessionTotals = {
       turns: 0,
@@ -93,6 +101,14 @@ export class RivyaSession {
       totals.totalTokens += turn.usage.totalTokens
       totals.creditsReserved += turn.credits.reserved
       totals.creditsFinal += turn.credits.final
+    }
+    // Paid for though they failed: not turns, but part of what the review cost.
+    for (const charge of this.#failedCharges) {
+      totals.inputTokens += charge.usage?.inputTokens ?? 0
+      totals.outputTokens += charge.usage?.outputTokens ?? 0
+      totals.totalTokens += charge.usage?.totalTokens ?? 0
+      totals.creditsReserved += charge.credits.reserved
+      totals.creditsFinal += charge.credits.final
     }
     return totals
   }
@@ -137,7 +153,8 @@ export class RivyaSession {
         credits: completion.credits,
         attempts: completion.attempts,
         completionId: completion.id,
-        requestId: completion.requestId
+        requestId: completion.requestId,
+        ...(completion.recovered === undefined ? {} : { note: completion.recovered })
       }
       // The turn is paid for whatever follows, so it is counted before the session id is checked.
       this.#turns.push(turn)
@@ -152,6 +169,9 @@ export class RivyaSession {
         })
       }
       return turn
+    } catch (error) {
+      if (error instanceof RivyaError && error.charged !== undefined) this.#failedCharges.push(error.charged)
+      throw error
     } finally {
       this.#busy = false
     }

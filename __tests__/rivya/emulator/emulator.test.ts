@@ -77,7 +77,13 @@ describe('public endpoints', () => {
     const one = await call(`/api/v1/chat/sessions/${id}`)
     expect(one.json.messages).toEqual([
       { role: 'user', content: 'hello' },
-      { role: 'assistant', content: (turn.json.message as { content: string }).content }
+      {
+        id: (turn.json.message as { id: string }).id,
+        role: 'assistant',
+        content: (turn.json.message as { content: string }).content,
+        usage: turn.json.usage,
+        credits: turn.json.credits
+      }
     ])
     rivya.addKey({ key: 'rvya_sk_other', account: 'acct_other', scopes: ['chat:read'] })
     expectError(await call(`/api/v1/chat/sessions/${id}`, { key: 'rvya_sk_other' }), 404, 'not_found')

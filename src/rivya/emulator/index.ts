@@ -9,38 +9,100 @@ import { z } from 'zod'
 import { reply, type ReplyOptions } from './replies.js'
 import { closeServer, listen, readBody, sendJson } from '../../emulators/http.js'
 
+/**
+ * The models listed, with the fields and `api_status` values of Rivya's api-models page
+ * (RIVYA_API.md "Models"). The keys inside `chat_capabilities` are NOT DOCUMENTED: these are
+ * ASSUMED, after the page's words ("web search, image file attachments, thoughts, and reasoning").
+ */
 export const EMULATED_MODELS = [
   {
     id: 'gpt-5.4-codex-chat',
-    name: 'GPT-5.4 Codex',
+    display_name: 'GPT-5.4 Codex',
+    category: 'chat',
     max_prompt_length: 20000,
     base_credits: 4,
     billing_type: 'TOKEN_BASED',
-    api_status: 'active',
+    api_status: 'available',
+    api_input_status: 'available_text',
     supported_api_inputs: ['text', 'file'],
-    chat_capabilities: { sessions: true, streaming: true, reasoning_effort: true, web_search: true }
+    chat_capabilities: { web_search: true, image_attachments: true, thoughts: false, reasoning: true }
   },
   {
     id: 'gpt-5.4-mini-chat',
-    name: 'GPT-5.4 mini',
+    display_name: 'GPT-5.4 mini',
+    category: 'chat',
     max_prompt_length: 8000,
     base_credits: 1,
     billing_type: 'TOKEN_BASED',
-    api_status: 'active',
+    api_status: 'available',
+    api_input_status: 'available_text',
     supported_api_inputs: ['text'],
-    chat_capabilities: { sessions: true, streaming: true, reasoning_effort: true, web_search: false }
+    chat_capabilities: { web_search: false, image_attachments: false, thoughts: false, reasoning: true }
+  },
+  {
+    id: 'gpt-6-preview-chat',
+    display_name: 'GPT-6 preview',
+    category: 'chat',
+    max_prompt_length: 20000,
+    base_credits: 8,
+    billing_type: 'TOKEN_BASED',
+    api_status: 'coming_soon',
+    api_input_status: 'available_text',
+    supported_api_inputs: ['text'],
+    chat_capabilities: { web_search: true, image_attachments: true, thoughts: true, reasoning: true }
+  },
+  {
+    id: 'rivya-studio-chat',
+    display_name: 'Rivya Studio chat',
+    category: 'chat',
+    max_prompt_length: 20000,
+    base_credits: 2,
+    billing_type: 'TOKEN_BASED',
+    api_status: 'studio_only',
+    api_input_status: 'available_text',
+    supported_api_inputs: ['text'],
+    chat_capabilities: { web_search: false, image_attachments: false, thoughts: false, reasoning: false }
   },
   {
     id: 'rivya-image-2',
-    name: 'Rivya Image 2',
+    display_name: 'Rivya Image 2',
+    category: 'image',
     max_prompt_length: 4000,
     base_credits: 10,
     billing_type: 'PER_IMAGE',
-    api_status: 'active',
+    api_status: 'available',
+    api_input_status: 'available_text',
     supported_api_inputs: ['text'],
     chat_capabilities: null
   }
 ] as const
+
+/**
+ * How the stream endpoint frames an answer. Rivya does not document it (RIVYA_API.md
+ * "Streaming"); each is one of the plausible framings that document names:
+ * - `rivya`: `event: delta` / `{"delta"}`, then `event: done` with the whole completion (ASSUMED);
+ * - `openai`: untyped `data: {"object":"chat.completion.chunk","choices":[{"delta":{"content"}}]}`
+ *   chunks, a last chunk with `usage`, `credits` and `session_id`, then `data: [DONE]` (OpenAI's
+ *   Chat Completions stream with `stream_options.include_usage`);
+ * - `dotted`: `event: message.delta` / `{"delta":{"text"}}`, then `event: message.completed`;
+ * - `response`: `event: response.output_text.delta` / `{"delta"}`, then `event: response.completed`
+ *   with `{"response": completion}` (OpenAI's Responses API names);
+ * - `completion`: deltas, then `event: completion` with the whole completion;
+ * - `usage-only`: deltas, then `event: done` with only `session_id`, `usage` and `credits`;
+ * - `no-settlement`: deltas, then `event: done` with only `session_id`: the settlement must be read
+ *   back from `GET /api/v1/chat/sessions/{id}`.
+ */
+export type SseFraming =
+  'rivya' | 'openai' | 'dotted' | 'response' | 'completion' | 'usage-only' | 'no-settlement'
+export const SSE_FRAMINGS: readonly SseFraming[] = [
+  'rivya',
+  'openai',
+  'dotted',
+  'response',
+  'completion',
+  'usage-only',
+  'no-settlement'
+]
 
 export type Scope = 'chat:create' | 'chat:read' | 'credits:read'
 export const ALL_SCOPES: Scope[] = ['chat:create', 'chat:read', 'credits:read']
@@ -53,7 +115,7 @@ export interface EmulatorKey {
 }
 
 export type Fault =
-  | { kind: 'status'; status: number; code: string; retryAfter?: string; times?: number }
+  | { kind: 'status'; status: number; code: string; retryAfter?: string; requestId?: string; times?: number }
   | { kind: 'reset'; when: 'before' | 'after'; times?: number }
   | { kind: 'cut'; times?: number }
   | { kind: 'delay'; ms: number; times?: number }
@@ -64,6 +126,21 @@ export type Fault =
   | { kind: 'html'; status?: number; after?: 'processing-started'; times?: number }
   /** Streaming: a delta, then `event: error` with this code; the turn is not charged. */
   | { kind: 'stream-error'; code?: string; times?: number }
+  /** A status answer with extra headers, e.g. a 429 with `ratelimit-reset` and no `retry-after`. */
+  | { kind: 'status'; status: number; code: string; headers: Record<string, string>; times?: number }
+  /**
+   * Answers that never end (issue 9): `endless-stream` sends deltas forever; `heartbeats` sends
+   * only `: ping` comments; `endless-json` a JSON body without `content-length` that never closes;
+   * `trickle` the real JSON answer one byte every `everyMs` (default 50). Each stops when the client
+   * hangs up; none is charged except `trickle`, which is a real turn.
+   */
+  | { kind: 'endless-stream' | 'heartbeats' | 'endless-json'; everyMs?: number; times?: number }
+  | { kind: 'trickle'; everyMs?: number; times?: number }
+  /**
+   * A hostile or broken server: the turn is processed and charged, then these fields replace the
+   * answer's own (e.g. `session_id: '@admin <img>'`, `usage: 'n/a'`); both endpoints.
+   */
+  | { kind: 'tamper'; set: Record<string, unknown>; times?: number }
 
 export interface LoggedRequest {
   method: string
@@ -79,7 +156,28 @@ export interface LoggedRequest {
   keyHint: string | undefined
 }
 
+export interface RateLimit {
+  requests: number
+  windowMs: number
+  headers?: 'retry-after' | 'ratelimit-reset' | 'x-ratelimit-reset' | 'none'
+}
+
+/** One entry of the model list; tests may change a copy (`rivya.models`). */
+export interface EmulatedModel {
+  id: string
+  display_name: string
+  category: string
+  max_prompt_length: number
+  base_credits: number
+  billing_type: string
+  api_status: string
+  api_input_status: string
+  supported_api_inputs: readonly string[]
+  chat_capabilities: Readonly<Record<string, boolean>> | null
+}
+
 export interface EmulatedTurn {
+  messageId: string
   message: string
   reply: string
   usage: { input_tokens: number; output_tokens: number; total_tokens: number }
@@ -149,6 +247,8 @@ const chatBody = z
   .strict()
 
 class ApiError extends Error {
+  /** Sent instead of the request's own id (a hostile server's). */
+  requestId: string | undefined
   constructor(
     readonly status: number,
     readonly code: string,
@@ -181,14 +281,23 @@ export class RivyaEmulator {
    * above the one a client assumes.
    */
   creditsPerThousandTokens = 1
+  /** How the stream endpoint frames answers (see {@link SseFraming}). */
+  sseFraming: SseFraming = 'rivya'
+  /**
+   * What a request answers while the first request with its Idempotency-Key is still running. Not
+   * documented (RIVYA_API.md "Errors"): both codes are plausible, both are 409.
+   */
+  inFlightConflict: 'chat_session_conflict' | 'idempotency_conflict' = 'chat_session_conflict'
   readonly requests: LoggedRequest[] = []
+  /** What `GET /api/v1/models` lists and chat turns check against: change it to test the client. */
+  models: EmulatedModel[] = EMULATED_MODELS.map((m): EmulatedModel => ({ ...m }))
   readonly #keys = new Map<string, EmulatorKey>()
   readonly #wallets = new Map<string, number>()
   readonly #sessions = new Map<string, EmulatedSession>()
   readonly #idempotency = new Map<string, IdempotencyRecord>()
   readonly #charged: { account: string; sessionId: string; idempotencyKey: string | undefined }[] = []
   readonly #faults: Fault[] = []
-  #rateLimit: { requests: number; windowMs: number } | undefined
+  #rateLimit: RateLimit | undefined
   #window = { start: 0, count: 0 }
   #requestCounter = 0
   readonly #startingCredits: number
@@ -244,7 +353,12 @@ export class RivyaEmulator {
     this.#faults.push(fault)
   }
 
-  setRateLimit(limit: { requests: number; windowMs: number } | undefined): void {
+  /**
+   * Counts every request. `headers` says how a 429 names its wait (Rivya documents none of them):
+   * `retry-after` (default), `ratelimit-reset` (seconds from now), `x-ratelimit-reset` (epoch
+   * seconds), or `none`.
+   */
+  setRateLimit(limit: RateLimit | undefined): void {
     this.#rateLimit = limit
     this.#window = { start: 0, count: 0 }
   }
@@ -321,7 +435,14 @@ export class RivyaEmulator {
     this.#window.count += 1
     if (this.#window.count <= limit.requests) return undefined
     const wait = Math.max(1, Math.ceil((this.#window.start + limit.windowMs - now) / 1000))
-    return new ApiError(429, 'rate_limited', 'Too many requests; slow down.', { 'retry-after': String(wait) })
+    const resetAt = Math.ceil((this.#window.start + limit.windowMs) / 1000)
+    const headers: Record<string, string> = {
+      'retry-after': { 'retry-after': String(wait) },
+      'ratelimit-reset': { 'ratelimit-reset': String(wait) },
+      'x-ratelimit-reset': { 'x-ratelimit-reset': String(resetAt) },
+      none: {}
+    }[limit.headers ?? 'retry-after']
+    return new ApiError(429, 'rate_limited', 'Too many requests; slow down.', headers)
   }
 
   #authenticate(header: string | undefined, scope: Scope): EmulatorKey {
@@ -351,7 +472,7 @@ export class RivyaEmulator {
     if (limited !== undefined) throw limited
     const method = req.method ?? 'GET'
     if (method === 'GET' && path === '/api/v1/models') {
-      sendJson(res, 200, { data: EMULATED_MODELS })
+      sendJson(res, 200, { object: 'list', data: this.models })
       return
     }
     if (method === 'GET' && path === '/api/v1/credits') {
@@ -372,11 +493,12 @@ export class RivyaEmulator {
       if (session === undefined || session.account !== key.account) {
         throw new ApiError(404, 'not_found', 'Chat session not found.')
       }
+      // Usage and credits per answer are ASSUMED (the session's shape is NOT DOCUMENTED).
       sendJson(res, 200, {
         ...sessionSummary(session),
         messages: session.turns.flatMap(t => [
           { role: 'user', content: t.message },
-          { role: 'assistant', content: t.reply }
+          { id: t.messageId, role: 'assistant', content: t.reply, usage: t.usage, credits: t.credits }
         ])
       })
       return
@@ -405,9 +527,19 @@ export class RivyaEmulator {
       return
     }
     if (fault?.kind === 'status') {
-      const headers: Record<string, string> =
-        fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}
-      throw new ApiError(fault.status, fault.code, `Injected ${fault.code}.`, headers)
+      const headers: Record<string, string> = {
+        ...('retryAfter' in fault && fault.retryAfter !== undefined
+          ? { 'retry-after': fault.retryAfter }
+          : {}),
+        ...('headers' in fault ? fault.headers : {})
+      }
+      const error = new ApiError(fault.status, fault.code, `Injected ${fault.code}.`, headers)
+      if ('requestId' in fault && fault.requestId !== undefined) error.requestId = fault.requestId
+      throw error
+    }
+    if (fault?.kind === 'endless-stream' || fault?.kind === 'heartbeats' || fault?.kind === 'endless-json') {
+      await endless(res, fault.kind, fault.everyMs ?? 5)
+      return
     }
     if (fault?.kind === 'html' && fault.after === undefined) {
       sendHtml(res, fault.status ?? 502)
@@ -461,8 +593,10 @@ export class RivyaEmulator {
       }
       throw new ApiError(404, 'not_found', `File ${fileId} not found.`)
     }
-    const model = EMULATED_MODELS.find(m => m.id === body.model)
-    if (model === undefined || model.chat_capabilities === null) {
+    const model = this.models.find(m => m.id === body.model)
+    // Only `available` models can be called (api-models); how Rivya refuses the others is not
+    // documented: the code of an unknown model is used.
+    if (model === undefined || model.chat_capabilities === null || model.api_status !== 'available') {
       throw new ApiError(
         400,
         'chat_model_not_supported',
@@ -494,7 +628,7 @@ export class RivyaEmulator {
         if (!record.done || record.response === undefined) {
           throw new ApiError(
             409,
-            'chat_session_conflict',
+            this.inFlightConflict,
             'A request with this Idempotency-Key is still running.'
           )
         }
@@ -503,7 +637,7 @@ export class RivyaEmulator {
           req.socket.destroy()
           return
         }
-        await this.#answer(res, record.response, stream, fault?.kind === 'cut' ? 'cut' : undefined)
+        await this.#answer(res, record.response, stream, answerFault(fault))
         return
       }
     }
@@ -568,6 +702,7 @@ export class RivyaEmulator {
       credits: { reserved, final }
     }
     session.turns.push({
+      messageId: completion.message.id,
       message: body.message,
       reply: content,
       usage: completion.usage,
@@ -585,19 +720,29 @@ export class RivyaEmulator {
       req.socket.destroy()
       return
     }
-    await this.#answer(res, completion, stream, fault?.kind === 'cut' ? 'cut' : undefined)
+    const sent = fault?.kind === 'tamper' ? ({ ...completion, ...fault.set } as Completion) : completion
+    await this.#answer(res, sent, stream, answerFault(fault))
   }
 
   async #answer(
     res: ServerResponse,
     completion: Completion,
     stream: boolean,
-    fault: 'cut' | undefined
+    fault: { kind: 'cut' } | { kind: 'trickle'; everyMs?: number } | undefined
   ): Promise<void> {
     if (!stream) {
       const text = JSON.stringify(completion)
       const bytes = Buffer.from(text, 'utf8')
-      if (fault === 'cut') {
+      if (fault?.kind === 'trickle') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length) })
+        for (let i = 0; i < bytes.length && !res.destroyed; i++) {
+          res.write(bytes.subarray(i, i + 1))
+          await sleep(fault.everyMs ?? 50)
+        }
+        res.end()
+        return
+      }
+      if (fault?.kind === 'cut') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length) })
         res.write(bytes.subarray(0, Math.floor(bytes.length / 2)))
         await sleep(5)
@@ -613,10 +758,11 @@ export class RivyaEmulator {
       'cache-control': 'no-cache',
       connection: 'keep-alive'
     })
-    const bytes = Buffer.from(sseText(completion), 'utf8')
-    const end = fault === 'cut' ? bytes.indexOf('event: done') : bytes.length
+    const text = sseText(completion, this.sseFraming)
+    const bytes = Buffer.from(text, 'utf8')
+    const end = fault?.kind === 'cut' ? Buffer.byteLength(text.slice(0, terminalAt(text))) : bytes.length
     await this.#writeInPieces(res, bytes.subarray(0, end > 0 ? end : Math.floor(bytes.length / 2)))
-    if (fault === 'cut') {
+    if (fault?.kind === 'cut') {
       res.destroy()
       return
     }
@@ -641,29 +787,101 @@ export class RivyaEmulator {
   }
 }
 
-/**
- * The answer as Server-Sent Events in RIVYA_API.md's framing: `delta` events, then `done` with the
- * whole completion; heartbeat comments in between, and CRLF line ends on some events (valid SSE).
- */
-export function sseText(completion: Completion): string {
-  const content = completion.message.content
-  const pieces: string[] = []
+/** The pieces of an answer's text, whole characters each, about a quarter of it long. */
+function pieces(content: string): string[] {
+  const out: string[] = []
   const step = Math.max(1, Math.ceil(content.length / 4))
   for (let i = 0; i < content.length;) {
     let end = Math.min(content.length, i + step)
     const code = content.charCodeAt(end - 1)
     if (code >= 0xd800 && code <= 0xdbff) end += 1 // deltas are whole characters
-    pieces.push(content.slice(i, end))
+    out.push(content.slice(i, end))
     i = end
   }
+  return out
+}
+
+/**
+ * The answer as Server-Sent Events in one of the {@link SseFraming}s: deltas, then the terminal
+ * event; heartbeat comments in between, and CRLF line ends on some events (valid SSE).
+ */
+export function sseText(completion: Completion, framing: SseFraming = 'rivya'): string {
+  const { usage, credits, session_id, id, model } = completion
   const events = [': ping\n\n']
-  pieces.forEach((piece, n) => {
+  pieces(completion.message.content).forEach((piece, n) => {
     const eol = n % 2 === 1 ? '\r\n' : '\n'
-    events.push(`event: delta${eol}data: ${JSON.stringify({ delta: piece })}${eol}${eol}`)
+    const delta: Record<SseFraming, string> = {
+      rivya: `event: delta${eol}data: ${JSON.stringify({ delta: piece })}`,
+      'usage-only': `event: delta${eol}data: ${JSON.stringify({ delta: piece })}`,
+      'no-settlement': `event: delta${eol}data: ${JSON.stringify({ delta: piece })}`,
+      completion: `event: delta${eol}data: ${JSON.stringify({ content: piece })}`,
+      openai: `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: piece } }] })}`,
+      dotted: `event: message.delta${eol}data: ${JSON.stringify({ delta: { text: piece } })}`,
+      response: `event: response.output_text.delta${eol}data: ${JSON.stringify({ type: 'response.output_text.delta', delta: piece })}`
+    }
+    events.push(`${delta[framing]}${eol}${eol}`)
     if (n === 1) events.push(': heartbeat\n\n')
   })
-  events.push(`event: done\ndata: ${JSON.stringify(completion)}\n\n`)
+  const terminal: Record<SseFraming, string> = {
+    rivya: `event: done\ndata: ${JSON.stringify(completion)}`,
+    completion: `event: completion\ndata: ${JSON.stringify(completion)}`,
+    'usage-only': `event: done\ndata: ${JSON.stringify({ session_id, usage, credits })}`,
+    'no-settlement': `event: done\ndata: ${JSON.stringify({ session_id })}`,
+    openai: [
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}`,
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', model, session_id, choices: [], usage, credits })}`,
+      'data: [DONE]'
+    ].join('\n\n'),
+    dotted: `event: message.completed\ndata: ${JSON.stringify(completion)}`,
+    response: `event: response.output_text.done\ndata: ${JSON.stringify({ text: completion.message.content })}\n\nevent: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', response: completion })}`
+  }
+  events.push(`${terminal[framing]}\n\n`)
   return events.join('')
+}
+
+/** Where the terminal part of an SSE answer starts (what a `cut` leaves out). */
+function terminalAt(text: string): number {
+  const marks = [
+    'event: done',
+    'event: completion',
+    'event: message.completed',
+    'event: response.output_text.done'
+  ]
+  for (const mark of marks) {
+    const at = text.indexOf(mark)
+    if (at > 0) return at
+  }
+  // OpenAI's: the chunk that carries the finish reason.
+  const finish = text.lastIndexOf('data: {', text.indexOf('"finish_reason"'))
+  return finish > 0 ? finish : Math.floor(text.length / 2)
+}
+
+function answerFault(
+  fault: Fault | undefined
+): { kind: 'cut' } | { kind: 'trickle'; everyMs?: number } | undefined {
+  if (fault?.kind === 'cut') return { kind: 'cut' }
+  if (fault?.kind === 'trickle') return fault
+  return undefined
+}
+
+/** An answer that never ends, until the client hangs up. */
+async function endless(
+  res: ServerResponse,
+  kind: 'endless-stream' | 'heartbeats' | 'endless-json',
+  everyMs: number
+) {
+  const json = kind === 'endless-json'
+  res.writeHead(200, json ? { 'content-type': 'application/json' } : { 'content-type': 'text/event-stream' })
+  if (json) res.write('{"message":{"content":"')
+  const piece = json
+    ? 'x'.repeat(16 * 1024)
+    : kind === 'heartbeats'
+      ? ': ping\n\n'
+      : `event: delta\ndata: ${JSON.stringify({ delta: 'more '.repeat(1000) })}\n\n`
+  while (!res.destroyed) {
+    res.write(piece)
+    await sleep(everyMs)
+  }
 }
 
 function sessionSummary(session: EmulatedSession) {
@@ -686,7 +904,7 @@ function sendError(res: ServerResponse, error: ApiError, requestId: string): voi
   sendJson(
     res,
     error.status,
-    { error: { code: error.code, message: error.message, requestId } },
+    { error: { code: error.code, message: error.message, requestId: error.requestId ?? requestId } },
     error.headers
   )
 }
