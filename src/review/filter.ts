@@ -31,6 +31,10 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   'packages.lock.json',
   'gradle.lockfile',
   'flake.lock',
+  // Yarn's committed release bundle and Plug'n'Play loaders: generated, megabytes each.
+  '.yarn/releases/**',
+  '.pnp.cjs',
+  '.pnp.loader.mjs',
   // Minified bundles and source maps.
   '*.min.js',
   '*.min.mjs',
@@ -129,13 +133,10 @@ function compile(pattern: string, isDefault: boolean): Rule | undefined {
   if (p === '') return undefined
   // picomatch's own `basename` option applies to every glob, so the choice is made here.
   const basename = !anchored && !p.includes('/')
-  return {
-    pattern,
-    negated,
-    isDefault,
-    basename,
-    regex: picomatch.makeRe(p, { dot: true, nocase: isDefault })
-  }
+  const made = picomatch.makeRe(p, { dot: true, nocase: isDefault })
+  // picomatch writes `.` for "any character", which stops at LF, CR, U+2028 and U+2029: without
+  // the `s` flag a path holding one (git allows them) matched no glob, not even `**`.
+  return { pattern, negated, isDefault, basename, regex: new RegExp(made.source, `${made.flags}s`) }
 }
 
 /**
@@ -151,7 +152,7 @@ class RuleSet {
         const group = rules.filter(r => r.basename === basename && r.isDefault === nocase)
         if (group.length === 0) continue
         const source = group.map(r => `(?:${r.regex.source})`).join('|')
-        this.any.push({ basename, regex: new RegExp(source, nocase ? 'i' : '') })
+        this.any.push({ basename, regex: new RegExp(source, nocase ? 'is' : 's') })
       }
     }
   }
