@@ -17,6 +17,7 @@ import { notice, setReviewOutputs, setUsageOutputs, writeJobSummary } from './ou
 import { helpText } from './review/command.js'
 import { turnKeys } from './review/keys.js'
 import { planWithinTurns } from './review/budget.js'
+import { coverageMismatch } from './review/cross-check.js'
 import { answerQuestion } from './review/question.js'
 import { readCommentState, renderComment, renderReply, type ReviewReport } from './review/render.js'
 import { runReviewLoop } from './review/review.js'
@@ -273,6 +274,7 @@ async function review(
     stoppedBy,
     unreviewed: stoppedBy !== undefined ? unreviewed : [],
     skipped,
+    mismatch: coverageMismatch(diff.files, diff.source === 'diff' ? pr : undefined),
     failure,
     runUrl: ctx.runUrl
   }

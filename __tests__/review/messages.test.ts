@@ -146,3 +146,49 @@ describe('planReview on a real pull request, from either form GitHub gives', () 
     expect(fromDiff.skipped).toHaveLength(12)
   })
 })
+
+describe('planReview of a file the parser cannot read completely', () => {
+  const options: ReviewPlanOptions = { include: ['**'], exclude: [], limit: 20000, pullNumber: 1, title: 't' }
+  // The second header is not one git writes (`x` where a count belongs).
+  const text = [
+    'diff --git a/a.ts b/a.ts',
+    '--- a/a.ts',
+    '+++ b/a.ts',
+    '@@ -1 +1 @@',
+    '-one',
+    '+ONE',
+    '@@ -9,x +9 @@',
+    '-nine',
+    '+NINE',
+    'diff --git a/b.ts b/b.ts',
+    '--- a/b.ts',
+    '+++ b/b.ts',
+    '@@ -1 +1 @@',
+    '-b',
+    '+B',
+    ''
+  ].join('\n')
+
+  it('sends what it read but lists the file as skipped with the reason, never as reviewed', () => {
+    const plan = planReview(parseUnifiedDiff(text), options)
+    expect(plan.files).toEqual(['b.ts'])
+    expect(plan.skipped).toEqual([
+      {
+        path: 'a.ts',
+        reason: 'not fully reviewed: a hunk header the parser could not read: its lines may be missing'
+      }
+    ])
+    expect(plan.messages.flatMap(m => m.completes)).toEqual(['b.ts'])
+    expect(diffLines(plan.messages[0]?.text ?? '')).toContain('+ONE')
+  })
+
+  it('does the same for a files-list patch with lines outside any hunk', () => {
+    const files = filesFromPatches([
+      { filename: 'a.ts', status: 'modified', additions: 1, deletions: 1, patch: '-one\n+ONE' },
+      { filename: 'b.ts', status: 'modified', additions: 1, deletions: 1, patch: '@@ -1 +1 @@\n-b\n+B' }
+    ])
+    const plan = planReview(files, options)
+    expect(plan.files).toEqual(['b.ts'])
+    expect(plan.skipped.map(s => s.path)).toEqual(['a.ts'])
+  })
+})

@@ -44,6 +44,8 @@ export interface MessageFile {
   coverage: 'whole' | 'part' | 'summary'
   /** The file ends in this message. */
   last: boolean
+  /** Sent as far as it could be read ({@link SelectedFile.incomplete}): never counted as reviewed. */
+  incomplete?: boolean
 }
 
 export interface ChunkMessage {
@@ -55,7 +57,7 @@ export interface ChunkMessage {
 
 export interface ChunkPlan {
   messages: ChunkMessage[]
-  /** Paths of the files sent for review (summarised files not counted), in order. */
+  /** Paths of the files sent for review (summarised and incomplete files not counted), in order. */
   files: string[]
   /** Characters of the diff text if it went in one message: what there is to send. */
   diffChars: number
@@ -359,12 +361,11 @@ class Packer {
   }
 
   add(e: Entry): void {
-    const path = e.sel.file.path
     if (e.single) {
       if (e.header.length > this.free()) this.next()
       this.cur.diff += e.header
       this.cur.used += e.header.length
-      this.cur.files.push({ path, coverage: e.sel.summarise ? 'summary' : 'whole', last: true })
+      this.cur.files.push(fileOf(e, e.sel.summarise ? 'summary' : 'whole', true))
       return
     }
     if (e.size <= this.free()) {
@@ -377,7 +378,7 @@ class Packer {
       }
       this.cur.diff = text
       this.cur.used += e.size
-      this.cur.files.push({ path, coverage: 'whole', last: true })
+      this.cur.files.push(fileOf(e, 'whole', true))
       return
     }
     const cursor: Cursor = { hunk: 0, pos: 0, cut: 0, oldDone: 0, newDone: 0 }
@@ -422,7 +423,7 @@ class Packer {
     }
     if (parts.length === 1) return false
     const last = c.hunk >= hunks.length
-    this.push(parts, used, { path: e.sel.file.path, coverage: !started && last ? 'whole' : 'part', last })
+    this.push(parts, used, fileOf(e, !started && last ? 'whole' : 'part', last))
     return true
   }
 
@@ -536,6 +537,12 @@ class Packer {
   }
 }
 
+function fileOf(e: Entry, coverage: MessageFile['coverage'], last: boolean): MessageFile {
+  const file: MessageFile = { path: e.sel.file.path, coverage, last }
+  if (e.sel.incomplete === true) file.incomplete = true
+  return file
+}
+
 /** `to`, moved back one unit if it would separate a surrogate pair. */
 function safeCut(text: string, from: number, to: number): number {
   if (to > from && isHigh(text.charCodeAt(to - 1)) && isLow(text.charCodeAt(to))) return to - 1
@@ -576,7 +583,7 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
   let splitCost = 0
   for (const sel of selected) {
     const e = makeEntry(sel, pathMax, sectionMax)
-    if (!sel.summarise) files.push(sel.file.path)
+    if (!sel.summarise && sel.incomplete !== true) files.push(sel.file.path)
     diffChars += e.size
     splitCost = Math.max(
       splitCost,
@@ -621,7 +628,9 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
       const text = head + w.diff + tail
       if (text.length > limit) throw new Error(`Internal error: part ${i + 1} has ${text.length} characters`)
       const completes: string[] = []
-      for (const f of w.files) if (f.last && f.coverage !== 'summary') completes.push(f.path)
+      for (const f of w.files) {
+        if (f.last && f.coverage !== 'summary' && f.incomplete !== true) completes.push(f.path)
+      }
       return { text, completes, files: w.files }
     })
     return { messages, files, diffChars, usableChars }

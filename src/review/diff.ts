@@ -23,6 +23,7 @@ import {
   SPACE,
   TAB
 } from './char-codes.js'
+import { countProblem } from './cross-check.js'
 
 /** GitHub's file statuses (REST "List pull requests files", `status` enum); git's are mapped onto them. */
 export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
@@ -72,6 +73,12 @@ export interface DiffFile {
   similarity?: number
   /** Header lines this parser does not model, as they came (the `index` line is dropped). */
   extraHeaders: string[]
+  /**
+   * Why not every change of the file could be read (a hunk header git would not write, counts
+   * that differ from GitHub's): the file is then listed as skipped with this reason, never
+   * counted as reviewed.
+   */
+  problem?: string
 }
 
 /** One entry of GitHub's pull-request files list; only the fields the review needs. */
@@ -132,8 +139,8 @@ function digitsValue(text: string, from: number, to: number): number {
  * `--- x`); past them, further diff lines still belong to the hunk (a header that undercounts),
  * unless a new file begins there.
  *
- * The header must read `@@ -A[,B] +C[,D] @@` and then any text but a line terminator (what
- * `/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/` accepts), checked by hand: this runs once
+ * The header must read `@@ -A[,B] +C[,D] @@` and then any text up to the LF (what
+ * `/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/s` accepts), checked by hand: this runs once
  * per hunk, and a match array and its captures per hunk are most of a small file's garbage.
  */
 function scanHunk(text: string, headerPos: number, headerEndPos: number, pos: number): HunkScan | undefined {
@@ -165,11 +172,8 @@ function scanHunk(text: string, headerPos: number, headerEndPos: number, pos: nu
   }
   if (!text.startsWith(' @@', i)) return undefined
   i += 3
-  // `.` matches no line terminator: a `\r`, U+2028 or U+2029 in the section fails the header.
-  for (let j = i; j < headerEndPos; j++) {
-    const c = text.charCodeAt(j)
-    if (c === CR || c === 0x2028 || c === 0x2029) return undefined
-  }
+  // The section is any text up to the LF: git copies a source line there (its "function
+  // context"), and only LF ends a line in a unified diff, so a CR, U+2028 or U+2029 is part of it.
   const section = i < headerEndPos ? text.slice(i, headerEndPos) : ''
   const oldFirst = oldCount === 0 ? oldNumber + 1 : oldNumber
   const newFirst = newCount === 0 ? newNumber + 1 : newNumber
@@ -505,6 +509,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
         pos = scan.end
         continue
       }
+      current.file.problem ??= UNREADABLE_HUNK
     }
     if (c === MINUS && startsNewFile(text, pos, end)) {
       // A `---`/`+++` pair after a hunk (or with no `diff` line at all) begins a new file.
@@ -533,11 +538,23 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
   return files
 }
 
+/** Why a file with a hunk header that cannot be read is not counted as reviewed. */
+export const UNREADABLE_HUNK = 'a hunk header the parser could not read: its lines may be missing'
+
+/** Why a patch with text outside its hunks is not counted as reviewed. */
+export const STRAY_LINES = 'patch lines outside any hunk: they may be missing'
+
 /** Hunks of a `patch` from GitHub's files list (or any text that starts at an `@@` line). */
-export function parseHunks(patch: string): { hunks: DiffHunk[]; additions: number; deletions: number } {
+export function parseHunks(patch: string): {
+  hunks: DiffHunk[]
+  additions: number
+  deletions: number
+  problem?: string
+} {
   const hunks: DiffHunk[] = []
   let additions = 0
   let deletions = 0
+  let problem: string | undefined
   let pos = 0
   while (pos < patch.length) {
     const end = lineEndAt(patch, pos)
@@ -551,10 +568,11 @@ export function parseHunks(patch: string): { hunks: DiffHunk[]; additions: numbe
         pos = scan.end
         continue
       }
-    }
+      problem ??= UNREADABLE_HUNK
+    } else problem ??= STRAY_LINES
     pos = next
   }
-  return { hunks, additions, deletions }
+  return { hunks, additions, deletions, ...(problem !== undefined ? { problem } : {}) }
 }
 
 /** Statuses under which a file may change without any line changing (a rename, a mode change). */
@@ -581,6 +599,7 @@ export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
     const patch = typeof item.patch === 'string' ? item.patch : ''
     const parsed = patch !== '' ? parseHunks(patch) : undefined
     const previous = item.previous_filename ?? undefined
+    const problem = parsed === undefined ? undefined : (parsed.problem ?? countProblem(parsed, item))
     return {
       path: item.filename,
       ...((status === 'renamed' || status === 'copied') && previous !== undefined && previous !== ''
@@ -598,7 +617,8 @@ export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
           additions === 0 &&
           deletions === 0
         ),
-      extraHeaders: []
+      extraHeaders: [],
+      ...(problem !== undefined ? { problem } : {})
     }
   })
 }

@@ -87,6 +87,11 @@ export interface SelectedFile {
   file: DiffFile
   /** Sent as a one-line summary (a removed file), not line by line; listed in `skipped` too. */
   summarise: boolean
+  /**
+   * Sent as far as it could be read, but not every change could be ({@link DiffFile.problem}):
+   * listed in `skipped` too and never counted as reviewed.
+   */
+  incomplete?: boolean
 }
 
 export interface FileSelection {
@@ -102,6 +107,11 @@ export const REASONS = {
   deleted: 'deleted file (summarised)',
   notIncluded: 'not matched by include patterns'
 } as const
+
+/** The reason a file whose changes could not all be read is listed with. */
+export function incompleteReason(problem: string): string {
+  return `not fully reviewed: ${problem}`
+}
 
 export function excludedReason(pattern: string, isDefault: boolean): string {
   return isDefault ? `excluded by default pattern '${pattern}'` : `excluded by pattern '${pattern}'`
@@ -210,7 +220,8 @@ export function makePathFilter(
 /**
  * Decides what is sent of each file: renamed files match on their new path; files the globs
  * exclude, binary files and files GitHub gave no patch for are skipped; removed files are
- * summarised in one line unless `includeDeleted`.
+ * summarised in one line unless `includeDeleted`; a file not every change of which could be read
+ * is sent as far as read and listed as skipped.
  */
 export function selectFiles(files: readonly DiffFile[], options: FilterOptions): FileSelection {
   const reasonFor = makePathFilter(options.include, options.exclude)
@@ -227,6 +238,10 @@ export function selectFiles(files: readonly DiffFile[], options: FilterOptions):
       selection.skipped.push({ path: file.path, reason: REASONS.binary })
     } else if (file.patchMissing) {
       selection.skipped.push({ path: file.path, reason: REASONS.patchMissing })
+    } else if (file.problem !== undefined) {
+      // What could be read is still worth a look; the list says the rest may be missing.
+      selection.files.push({ file, summarise: false, incomplete: true })
+      selection.skipped.push({ path: file.path, reason: incompleteReason(file.problem) })
     } else {
       selection.files.push({ file, summarise: false })
     }

@@ -48,6 +48,8 @@ export interface ReviewReport {
   /** Files that were in the diff but not (completely) reviewed because the review stopped. */
   unreviewed: string[]
   skipped: SkippedFile[]
+  /** Set when what was read differs from GitHub's line counts (src/review/cross-check.ts). */
+  mismatch?: string
   failure?: Failure
   /** Link to the workflow run, for the footer. */
   runUrl?: string
@@ -450,8 +452,12 @@ function fileList(title: string, files: SkippedFile[], maxBytes: number): string
 
 function coverageLine(report: ReviewReport): string {
   const files = `reviewed ${report.reviewedFiles} of ${report.totalFiles} file${report.totalFiles === 1 ? '' : 's'}`
-  if (report.stoppedBy !== undefined) return `**Partial review**: ${files}; stopped by ${report.stoppedBy}.`
-  return `Complete review: ${files}${report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''}.`
+  const mismatch = report.mismatch !== undefined ? `; ${report.mismatch}` : ''
+  if (report.stoppedBy !== undefined)
+    return `**Partial review**: ${files}; stopped by ${report.stoppedBy}${mismatch}.`
+  const skipped = report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''
+  if (mismatch !== '') return `**Incomplete review**: ${files}${skipped}${mismatch}.`
+  return `Complete review: ${files}${skipped}.`
 }
 
 function failureBlock(failure: Failure): string {
