@@ -19,6 +19,7 @@
 import type { DiffHunk } from './diff.js'
 import type { SelectedFile } from './filter.js'
 import { LF, SPACE, PLUS, MINUS, BACKSLASH } from './char-codes.js'
+import { SHORTENED_EXTRA, displayPath, visibleContent } from './visible.js'
 
 export const FILE_MARK = '=== '
 export const CONTINUED_NOTE = ' (continued)'
@@ -175,7 +176,7 @@ interface Entry {
   /** One line: a summary or a file without hunks. */
   single: boolean
   header: string
-  /** The path as {@link displayText} shows it; the `(continued)` header is made only when needed. */
+  /** The path as {@link displayPath} shows it; the `(continued)` header is made only when needed. */
   shownPath: string
   hunks: Hunk[]
   size: number
@@ -223,7 +224,7 @@ function headerLine(sel: SelectedFile, path: string, pathMax: number): string {
   else if (f.status === 'removed') notes.push('deleted')
   else if (f.status === 'renamed' || f.status === 'copied') {
     const verb = f.status === 'renamed' ? 'renamed' : 'copied'
-    notes.push(f.previousPath !== undefined ? `${verb} from ${displayText(f.previousPath, pathMax)}` : verb)
+    notes.push(f.previousPath !== undefined ? `${verb} from ${displayPath(f.previousPath, pathMax)}` : verb)
   }
   if (f.hunks.length === 0) notes.push(f.status === 'added' ? 'empty' : 'no content change')
   return `${FILE_MARK}${path}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}\n`
@@ -248,7 +249,8 @@ function reserveFor(h: Hunk, oldDone: number, newDone: number): number {
 }
 
 function toHunk(h: DiffHunk, sectionMax: number): Hunk {
-  const body = h.body
+  // Content cannot end its line early for a reader that breaks lines at more than LF.
+  const body = visibleContent(h.body)
   // Counts taken from the lines, not from the hunk's fields.
   let oldLines = 0
   let newLines = 0
@@ -276,7 +278,7 @@ function toHunk(h: DiffHunk, sectionMax: number): Hunk {
 
 function makeEntry(sel: SelectedFile, pathMax: number, sectionMax: number): Entry {
   const f = sel.file
-  const shownPath = displayText(f.path, pathMax)
+  const shownPath = displayPath(f.path, pathMax)
   const header = headerLine(sel, shownPath, pathMax)
   const single = sel.summarise || f.hunks.length === 0
   const hunks: Hunk[] = []
@@ -573,7 +575,7 @@ function frameSizes(frame: MessageFrame, d: number): { first: number; rest: numb
 export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOptions): ChunkPlan {
   const { limit, frame } = options
   // Long paths are shortened in the middle so a header can never crowd out the diff.
-  const pathMax = Math.max(24, Math.min(300, Math.floor(limit / 40)))
+  const pathMax = Math.max(SHORTENED_EXTRA + 24, Math.min(300, Math.floor(limit / 40)))
   const sectionMax = Math.min(80, pathMax)
   // Entries are measured here and made again as they are packed, not kept: kept, every file's
   // entry, hunks and headers would outlive several young-generation collections, each copying them.
