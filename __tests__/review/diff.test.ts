@@ -352,7 +352,7 @@ describe('parseUnifiedDiff on real git diffs', () => {
 })
 
 describe('filesFromPatches', () => {
-  it('marks files without a patch, but not a change that has no lines', () => {
+  it('marks files without a patch, a move included, but not a mode change that has no lines', () => {
     const files = filesFromPatches([
       { filename: 'big.json', status: 'modified', additions: 90000, deletions: 3 },
       { filename: 'logo.png', status: 'added', additions: 0, deletions: 0, patch: null },
@@ -363,7 +363,8 @@ describe('filesFromPatches', () => {
     expect(files.map(f => [f.path, f.status, f.patchMissing, f.previousPath])).toEqual([
       ['big.json', 'modified', true, undefined],
       ['logo.png', 'added', true, undefined],
-      ['b.txt', 'renamed', false, 'a.txt'],
+      // A binary file renamed and changed comes without a patch and with 0 lines too.
+      ['b.txt', 'renamed', true, 'a.txt'],
       ['run.sh', 'changed', false, undefined],
       ['x.ts', 'modified', false, undefined]
     ])

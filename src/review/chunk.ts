@@ -213,6 +213,22 @@ function contHeaderLength(e: Entry): number {
   return FILE_MARK.length + e.shownPath.length + CONTINUED_NOTE.length + 1
 }
 
+const SYMLINK = '120000'
+const SUBMODULE = '160000'
+
+/** What git's modes stand for (git's index format, "object type" and "unix permission"). */
+const KINDS: Readonly<Record<string, string>> = {
+  '100644': 'file',
+  '100755': 'executable file',
+  [SYMLINK]: 'symlink',
+  [SUBMODULE]: 'submodule'
+}
+
+const MODE_CHANGES: Readonly<Record<string, string>> = {
+  '100644>100755': 'now executable',
+  '100755>100644': 'no longer executable'
+}
+
 function headerLine(sel: SelectedFile, path: string, pathMax: number): string {
   const f = sel.file
   if (sel.summarise) {
@@ -220,12 +236,22 @@ function headerLine(sel: SelectedFile, path: string, pathMax: number): string {
     return `${FILE_MARK}${path} (deleted${removed}, not shown)\n`
   }
   const notes: string[] = []
-  if (f.status === 'added') notes.push('new file')
-  else if (f.status === 'removed') notes.push('deleted')
+  if (f.status === 'added') {
+    notes.push(f.newMode !== undefined && f.newMode in KINDS ? `new ${KINDS[f.newMode]}` : 'new file')
+    if (f.oldMode !== undefined) notes.push(`type change: was a ${KINDS[f.oldMode] ?? `mode ${f.oldMode} entry`}`)
+  } else if (f.status === 'removed') notes.push('deleted')
   else if (f.status === 'renamed' || f.status === 'copied') {
     const verb = f.status === 'renamed' ? 'renamed' : 'copied'
     notes.push(f.previousPath !== undefined ? `${verb} from ${displayPath(f.previousPath, pathMax)}` : verb)
   }
+  if (f.status !== 'added' && f.oldMode !== undefined && f.newMode !== undefined && f.oldMode !== f.newMode) {
+    const meaning = MODE_CHANGES[`${f.oldMode}>${f.newMode}`]
+    notes.push(`mode ${f.oldMode} → ${f.newMode}${meaning !== undefined ? `, ${meaning}` : ''}`)
+  } else if (f.status === 'changed' && f.oldMode === undefined) notes.push('mode or type changed')
+  // A symlink's content is its target and a submodule's a commit id: not code to read as such.
+  const mode = f.newMode ?? f.oldMode
+  if (mode === SYMLINK && f.hunks.length > 0) notes.push('its lines are symlink targets')
+  if (mode === SUBMODULE && f.hunks.length > 0) notes.push('its lines are submodule commit ids')
   if (f.hunks.length === 0) notes.push(f.status === 'added' ? 'empty' : 'no content change')
   return `${FILE_MARK}${path}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}\n`
 }

@@ -67,6 +67,7 @@ export interface DiffFile {
   binary: boolean
   /** GitHub sent no patch for a file that has textual changes, or may have: too large or binary. */
   patchMissing: boolean
+  /** Git's modes (100644, 100755, 120000 symlink, 160000 submodule); on the creation half of a type change, the mode the path had. */
   oldMode?: string
   newMode?: string
   /** Percent from `similarity index` of a rename or copy. */
@@ -535,7 +536,22 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
     pos = next
   }
   if (current !== undefined) files.push(finish(current, text))
+  markTypeChanges(files)
   return files
+}
+
+/**
+ * Git prints a type change (a file becoming a symlink or a submodule, or back) as a deletion and
+ * a creation of the same path; the creation keeps the mode the path had, so it can be told.
+ */
+function markTypeChanges(files: DiffFile[]): void {
+  for (let i = 1; i < files.length; i++) {
+    const removed = files[i - 1] as DiffFile
+    const added = files[i] as DiffFile
+    if (removed.status === 'removed' && added.status === 'added' && removed.path === added.path) {
+      added.oldMode = removed.oldMode
+    }
+  }
 }
 
 /** Why a file with a hunk header that cannot be read is not counted as reviewed. */
@@ -575,8 +591,12 @@ export function parseHunks(patch: string): {
   return { hunks, additions, deletions, ...(problem !== undefined ? { problem } : {}) }
 }
 
-/** Statuses under which a file may change without any line changing (a rename, a mode change). */
-const CONTENTLESS: readonly FileStatus[] = ['renamed', 'copied', 'changed', 'unchanged']
+/**
+ * Statuses under which a file may change without any line changing (a mode change). A rename or
+ * copy is not one of them on the files list: GitHub sends a binary file changed in the move with
+ * no patch and 0 lines too, so a patchless move may hide changed content.
+ */
+const CONTENTLESS: readonly FileStatus[] = ['changed', 'unchanged']
 
 /** Git's id of the empty blob, in SHA-1 and SHA-256 repositories (`git hash-object -t blob /dev/null`). */
 const EMPTY_BLOBS: readonly string[] = [
@@ -587,9 +607,10 @@ const EMPTY_BLOBS: readonly string[] = [
 /**
  * The files list of a pull request as the same model {@link parseUnifiedDiff} gives. GitHub sends
  * no `patch` for binary files, for files too large to diff, and for changes without line changes;
- * only the last kind (no added or removed lines under a rename/copy/changed status) is taken as
- * complete, as is an added empty file (its `sha` is git's empty blob); every other patchless file
- * is marked {@link DiffFile.patchMissing}.
+ * only a `changed` (mode) status without added or removed lines is taken as complete, as is an
+ * added empty file (its `sha` is git's empty blob); every other patchless file, a pure rename
+ * included (it cannot be told from a binary file renamed and changed), is marked
+ * {@link DiffFile.patchMissing}.
  */
 export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
   return items.map(item => {

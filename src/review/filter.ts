@@ -104,6 +104,7 @@ export interface FileSelection {
 export const REASONS = {
   binary: 'binary file',
   patchMissing: 'no patch from GitHub (too large or binary)',
+  moveWithoutPatch: 'moved without a patch from GitHub (content unchanged, or binary and changed)',
   deleted: 'deleted file (summarised)',
   notIncluded: 'not matched by include patterns'
 } as const
@@ -237,7 +238,8 @@ export function selectFiles(files: readonly DiffFile[], options: FilterOptions):
     } else if (file.binary) {
       selection.skipped.push({ path: file.path, reason: REASONS.binary })
     } else if (file.patchMissing) {
-      selection.skipped.push({ path: file.path, reason: REASONS.patchMissing })
+      const moved = (file.status === 'renamed' || file.status === 'copied') && file.additions + file.deletions === 0
+      selection.skipped.push({ path: file.path, reason: moved ? REASONS.moveWithoutPatch : REASONS.patchMissing })
     } else if (file.problem !== undefined) {
       // What could be read is still worth a look; the list says the rest may be missing.
       selection.files.push({ file, summarise: false, incomplete: true })
