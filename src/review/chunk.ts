@@ -16,7 +16,7 @@
  * Lengths are JavaScript string lengths (UTF-16 units), never looser than code points
  * (RIVYA_API.md, "Limits"), and no cut falls inside a surrogate pair.
  */
-import type { DiffHunk } from './diff.js'
+import type { DiffFile, DiffHunk } from './diff.js'
 import type { SelectedFile } from './filter.js'
 import { LF, SPACE, PLUS, MINUS, BACKSLASH } from './char-codes.js'
 import { SHORTENED_EXTRA, displayPath, visibleContent } from './visible.js'
@@ -302,9 +302,23 @@ function toHunk(h: DiffHunk, sectionMax: number): Hunk {
   return { body, open, oldFirst, newFirst, oldLines, newLines, section, header }
 }
 
+/**
+ * Paths shown, per file: a `max-turns` plan chunks the same files several times, and escaping
+ * and checking every path each time was a tenth of planning 10,000 files (`npm run bench:chunking`).
+ */
+const shownPaths = new WeakMap<DiffFile, { max: number; shown: string }>()
+
+function shownPathOf(f: DiffFile, pathMax: number): string {
+  const known = shownPaths.get(f)
+  if (known !== undefined && known.max === pathMax) return known.shown
+  const shown = displayPath(f.path, pathMax)
+  shownPaths.set(f, { max: pathMax, shown })
+  return shown
+}
+
 function makeEntry(sel: SelectedFile, pathMax: number, sectionMax: number): Entry {
   const f = sel.file
-  const shownPath = displayPath(f.path, pathMax)
+  const shownPath = shownPathOf(f, pathMax)
   const header = headerLine(sel, shownPath, pathMax)
   const single = sel.summarise || f.hunks.length === 0
   const hunks: Hunk[] = []
@@ -594,15 +608,26 @@ function frameSizes(frame: MessageFrame, d: number): { first: number; rest: numb
   }
 }
 
+/** How long a path and a hunk section may be shown in messages of `limit` characters. */
+function displayLimits(limit: number): { pathMax: number; sectionMax: number } {
+  // Long paths are shortened in the middle so a header can never crowd out the diff.
+  const pathMax = Math.max(SHORTENED_EXTRA + 24, Math.min(300, Math.floor(limit / 40)))
+  return { pathMax, sectionMax: Math.min(80, pathMax) }
+}
+
+/** The characters each file's whole diff text takes in messages of `limit` characters (no split). */
+export function fileSizes(selected: readonly SelectedFile[], limit: number): number[] {
+  const { pathMax, sectionMax } = displayLimits(limit)
+  return selected.map(sel => makeEntry(sel, pathMax, sectionMax).size)
+}
+
 /**
  * Cuts the files into messages within `options.limit`. Throws only when the limit leaves no room
  * for a diff once the frame (instructions) is in.
  */
 export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOptions): ChunkPlan {
   const { limit, frame } = options
-  // Long paths are shortened in the middle so a header can never crowd out the diff.
-  const pathMax = Math.max(SHORTENED_EXTRA + 24, Math.min(300, Math.floor(limit / 40)))
-  const sectionMax = Math.min(80, pathMax)
+  const { pathMax, sectionMax } = displayLimits(limit)
   // Entries are measured here and made again as they are packed, not kept: kept, every file's
   // entry, hunks and headers would outlive several young-generation collections, each copying them.
   const files: string[] = []
