@@ -161,9 +161,15 @@ function budgetCases(): void {
   }
   const cases: [string, string][] = [
     ['10,000 small files', smallFiles(10_000)],
-    ['a 2 MB file, then 9,999 small files', generate(2e6, () => 60_000).split('\ndiff --git ')[0] + '\n' + smallFiles(9_999)],
+    [
+      'a 2 MB file, then 9,999 small files',
+      generate(2e6, () => 60_000).split('\ndiff --git ')[0] + '\n' + smallFiles(9_999)
+    ],
     ['10,000 deleted files', Array.from({ length: 10_000 }, (_, i) => deleted(i)).join('')],
-    ['2,500 deleted files, then 7,500 small files', Array.from({ length: 2_500 }, (_, i) => deleted(i)).join('') + smallFiles(7_500)]
+    [
+      '2,500 deleted files, then 7,500 small files',
+      Array.from({ length: 2_500 }, (_, i) => deleted(i)).join('') + smallFiles(7_500)
+    ]
   ]
   for (const [name, text] of cases) {
     const files = parseUnifiedDiff(text)

@@ -376,6 +376,7 @@ describe('the frame cannot be faked by the PR', () => {
     return { file, summarise: false }
   }
   /** Where readers other than an LF-only one break lines (Python's `str.splitlines`, Unicode). */
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const READER_BREAKS = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/
 
   it.each(['\r', '\u2028', '\u2029', '\u0085', '\v', '\f', '\x1c', '\x1e'])(
@@ -419,7 +420,10 @@ describe('the frame cannot be faked by the PR', () => {
       sel('x', ['-a', '+b'], { status: 'renamed', previousPath: 'y' }),
       sel('f', ['+b'], { status: 'added' }),
       // A file split between parts gets `a.ts (continued)`.
-      sel('a.ts', Array.from({ length: 400 }, (_, i) => `+line ${i} ${'x'.repeat(60)}`))
+      sel(
+        'a.ts',
+        Array.from({ length: 400 }, (_, i) => `+line ${i} ${'x'.repeat(60)}`)
+      )
     ]
     const plan = chunkFiles(selected, options)
     const headers = plan.messages.flatMap(m => diffLines(m.text).filter(l => l.startsWith('=== ')))

@@ -81,7 +81,10 @@ const HOSTILE_PARTS = [
 /** Paths that git quotes (non-ASCII) or not (spaces), never longer than a header shortens. */
 const pathOf = (parts: readonly string[]) =>
   fc
-    .tuple(fc.array(fc.constantFrom(...parts), { minLength: 1, maxLength: 2 }), fc.constantFrom('.ts', '.txt', '', '.md'))
+    .tuple(
+      fc.array(fc.constantFrom(...parts), { minLength: 1, maxLength: 2 }),
+      fc.constantFrom('.ts', '.txt', '', '.md')
+    )
     .map(([ps, ext]) => ps.join('/') + ext)
 
 const hunkLinesArb = (max: number, kinds: string, hostile: boolean) =>

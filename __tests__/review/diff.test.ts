@@ -293,7 +293,7 @@ describe('parseUnifiedDiff on real git diffs', () => {
     ['U+2028', '\u2028'],
     ['U+2029', '\u2029'],
     ['a lone CR', '\r']
-  ])('keeps a hunk whose section (git\'s function context) holds %s, on both collection paths', (_, ch) => {
+  ])("keeps a hunk whose section (git's function context) holds %s, on both collection paths", (_, ch) => {
     // Git copies the nearest earlier line starting with a letter, `_` or `$` after the second
     // `@@`; only LF ends that line, so the character lands in the header.
     const lines = [`function f() { // a${ch}b`, '1', '2', '3', '4', '5', '6', '-- a/keep.txt', '7', '8', '9']

@@ -77,8 +77,13 @@ describe('planReview on a real pull request, from either form GitHub gives', () 
       const moves = ['docs/new näme with spaces.txt', 'src/util-copy.ts']
       const { fromDiff: diffWithoutMoves } = plans({ ...options, limit, exclude: ['defaults', ...moves] })
       const modeNote = (text: string) =>
-        text.replace('=== run.sh (mode 100644 → 100755, now executable, no content change)', '=== run.sh (mode or type changed, no content change)')
-      expect(fromList.messages).toEqual(diffWithoutMoves.messages.map(m => ({ ...m, text: modeNote(m.text) })))
+        text.replace(
+          '=== run.sh (mode 100644 → 100755, now executable, no content change)',
+          '=== run.sh (mode or type changed, no content change)'
+        )
+      expect(fromList.messages).toEqual(
+        diffWithoutMoves.messages.map(m => ({ ...m, text: modeNote(m.text) }))
+      )
       expect(fromList.files).toEqual(fromDiff.files.filter(f => !moves.includes(f)))
       expect(fromList.skipped.filter(s => moves.includes(s.path))).toEqual(
         moves.map(path => ({ path, reason: REASONS.moveWithoutPatch }))

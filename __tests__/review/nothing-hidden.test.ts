@@ -15,6 +15,7 @@ import { genDiff, renderGitDiff, renderGitHubItems, type GenFile } from './diff-
 import { reassemble } from './reassemble.js'
 
 /** Where readers other than an LF-only one break lines (Python's `str.splitlines`, Unicode). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const READER_BREAKS = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/
 
 function check(gen: GenFile[], files: DiffFile[], limit: number): void {

@@ -384,9 +384,13 @@ describe('renderComment', () => {
     const mismatch = 'the diff read holds +3 −1 lines where GitHub counts +4 −1 for the pull request'
     const body = renderComment(report({ mismatch }))
     expect(body).not.toContain('Complete review')
-    expect(body).toContain(`**Incomplete review**: reviewed 3 of 4 files, 1 skipped (listed below); ${mismatch}.`)
+    expect(body).toContain(
+      `**Incomplete review**: reviewed 3 of 4 files, 1 skipped (listed below); ${mismatch}.`
+    )
     const stopped = renderComment(report({ mismatch, stoppedBy: 'max-turns (2)' }))
-    expect(stopped).toContain(`**Partial review**: reviewed 3 of 4 files; stopped by max-turns (2); ${mismatch}.`)
+    expect(stopped).toContain(
+      `**Partial review**: reviewed 3 of 4 files; stopped by max-turns (2); ${mismatch}.`
+    )
   })
 
   it('keeps a failure message inert: no mention, no HTML', () => {

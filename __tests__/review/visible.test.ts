@@ -3,7 +3,25 @@ import fc from 'fast-check'
 import { SHORTENED_EXTRA, displayPath, visibleContent } from '../../src/review/visible.js'
 import { hasLoneSurrogate } from './reassemble.js'
 
-const UNITS = ['a', '/', ' ', '(', ')', '"', '\\', '…', '\u200b', '\u202e', '\n', '\r', '\u2028', '\ud800', '𝄞', '\x9b', 'é']
+const UNITS = [
+  'a',
+  '/',
+  ' ',
+  '(',
+  ')',
+  '"',
+  '\\',
+  '…',
+  '\u200b',
+  '\u202e',
+  '\n',
+  '\r',
+  '\u2028',
+  '\ud800',
+  '𝄞',
+  '\x9b',
+  'é'
+]
 const pathArb = fc.array(fc.constantFrom(...UNITS), { minLength: 1, maxLength: 80 }).map(cs => cs.join(''))
 
 describe('displayPath', () => {

@@ -43,7 +43,8 @@ export function planWithinTurns(
   // What planReview does, with the selection kept for the re-plans.
   const selection = selectFiles(diff, options)
   const frame = reviewFrame(options)
-  const chunk = (kept: readonly SelectedFile[]): ChunkPlan => chunkFiles(kept, { limit: options.limit, frame })
+  const chunk = (kept: readonly SelectedFile[]): ChunkPlan =>
+    chunkFiles(kept, { limit: options.limit, frame })
   const full: ReviewPlan = { ...chunk(selection.files), skipped: selection.skipped }
   if (full.messages.length <= maxTurns) return { full, messages: full.messages, dropped: [] }
   const sizes = fileSizes(selection.files, options.limit)

@@ -238,7 +238,8 @@ function headerLine(sel: SelectedFile, path: string, pathMax: number): string {
   const notes: string[] = []
   if (f.status === 'added') {
     notes.push(f.newMode !== undefined && f.newMode in KINDS ? `new ${KINDS[f.newMode]}` : 'new file')
-    if (f.oldMode !== undefined) notes.push(`type change: was a ${KINDS[f.oldMode] ?? `mode ${f.oldMode} entry`}`)
+    if (f.oldMode !== undefined)
+      notes.push(`type change: was a ${KINDS[f.oldMode] ?? `mode ${f.oldMode} entry`}`)
   } else if (f.status === 'removed') notes.push('deleted')
   else if (f.status === 'renamed' || f.status === 'copied') {
     const verb = f.status === 'renamed' ? 'renamed' : 'copied'

@@ -30,9 +30,7 @@ export function coverageMismatch(files: readonly DiffFile[], prTotals?: LineCoun
   const notes: string[] = []
   const mismatched = files.filter(f => f.problem !== undefined).length
   if (mismatched > 0) {
-    notes.push(
-      `${mismatched} file${mismatched === 1 ? '' : 's'} could not be read completely (listed below)`
-    )
+    notes.push(`${mismatched} file${mismatched === 1 ? '' : 's'} could not be read completely (listed below)`)
   }
   if (prTotals !== undefined) {
     const read: LineCounts = { additions: 0, deletions: 0 }

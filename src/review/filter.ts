@@ -238,8 +238,12 @@ export function selectFiles(files: readonly DiffFile[], options: FilterOptions):
     } else if (file.binary) {
       selection.skipped.push({ path: file.path, reason: REASONS.binary })
     } else if (file.patchMissing) {
-      const moved = (file.status === 'renamed' || file.status === 'copied') && file.additions + file.deletions === 0
-      selection.skipped.push({ path: file.path, reason: moved ? REASONS.moveWithoutPatch : REASONS.patchMissing })
+      const moved =
+        (file.status === 'renamed' || file.status === 'copied') && file.additions + file.deletions === 0
+      selection.skipped.push({
+        path: file.path,
+        reason: moved ? REASONS.moveWithoutPatch : REASONS.patchMissing
+      })
     } else if (file.problem !== undefined) {
       // What could be read is still worth a look; the list says the rest may be missing.
       selection.files.push({ file, summarise: false, incomplete: true })

@@ -67,8 +67,8 @@ interface RawEntry {
 function raw(): RawEntry[] {
   const fields = repo.git('diff', '-M', '--raw', '-z', '--no-abbrev', `${base}...${head}`).split('\0')
   const entries: RawEntry[] = []
-  for (let i = 0; i < fields.length - 1; ) {
-    const [oldMode, newMode, oldSha, newSha, status] = (fields[i++] as string).slice(1).split(' ') as string[]
+  for (let i = 0; i < fields.length - 1;) {
+    const [oldMode, newMode, oldSha, newSha, status] = (fields[i++] as string).slice(1).split(' ')
     const letter = (status as string).charAt(0)
     const paths = letter === 'R' || letter === 'C' ? [fields[i++], fields[i++]] : [fields[i++]]
     entries.push({ oldMode, newMode, oldSha, newSha, letter, paths } as RawEntry)
@@ -79,8 +79,10 @@ function raw(): RawEntry[] {
 function numstat(): Map<string, [string, string]> {
   const fields = repo.git('diff', '-M', '--numstat', '-z', `${base}...${head}`).split('\0')
   const counts = new Map<string, [string, string]>()
-  for (let i = 0; i < fields.length - 1; ) {
-    const [, add, del, path] = /^([^\t]*)\t([^\t]*)\t(.*)$/s.exec(fields[i++] as string) as unknown as string[]
+  for (let i = 0; i < fields.length - 1;) {
+    const [, add, del, path] = /^([^\t]*)\t([^\t]*)\t(.*)$/s.exec(
+      fields[i++] as string
+    ) as unknown as string[]
     const name = path === '' ? (fields[(i += 2) - 1] as string) : (path as string)
     counts.set(name, [add as string, del as string])
   }
