@@ -46,6 +46,8 @@ describe('displayPath', () => {
     expect(displayPath('a.ts (continued)', 100)).toBe('"a.ts (continued)"')
     expect(displayPath('a\u200b"\\.ts', 100)).toBe('"a\\u200b\\"\\\\.ts"')
     expect(displayPath(' lead', 100)).toBe('" lead"')
+    expect(displayPath('ü"q".ts', 100)).toBe('"ü\\"q\\".ts"')
+    expect(displayPath('ü.ts (continued)', 100)).toBe('"ü.ts (continued)"')
     expect(displayPath('tag\u{e0041}', 100)).toBe('"tag\\u{e0041}"')
   })
 })

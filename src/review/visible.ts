@@ -44,12 +44,13 @@ const UNCLEAR =
 /** Shown without quotes: nothing to escape, no quote or backslash, no ` (` a note could start with. */
 function isPlainPath(path: string): boolean {
   if (path === '' || path.startsWith(' ') || path.endsWith(' ') || path.includes(' (')) return false
+  let ascii = true
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i)
     if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x7f) return false
-    if (c > 0x7e) return !UNCLEAR.test(path)
+    if (c > 0x7e) ascii = false
   }
-  return true
+  return ascii || !UNCLEAR.test(path)
 }
 
 /** The quoted form's pieces, one per code point: cut between them, never inside an escape. */
