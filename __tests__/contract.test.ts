@@ -1,19 +1,19 @@
 /**
- * The names are a contract: action.yml declares every input and output PRODUCT.md lists, with the
- * defaults it gives, the README documents the same, and the code's own defaults agree with
- * action.yml's (the runner applies those; the action must behave the same when an input arrives
- * empty).
+ * The names are a contract, held in the repository itself (a clone alone must pass): the input
+ * parser reads exactly the inputs action.yml declares, the code sets exactly the outputs it
+ * declares, the README documents the same with the same defaults, and the code's own defaults
+ * agree with action.yml's (the runner applies those; the action must behave the same when an
+ * input arrives empty).
  */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { parseInputs } from '../src/inputs.js'
+import { INPUT_DEFAULTS, parseInputs } from '../src/inputs.js'
 import { actionDefaults } from '../scripts/runner.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-const PRODUCT = readFileSync(join(ROOT, '..', 'shared', 'PRODUCT.md'), 'utf8')
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
 
 interface ActionYml {
@@ -47,48 +47,50 @@ function tableAfter(markdown: string, heading: string): string[][] {
   return rows.slice(1) // the header row
 }
 
-/** `a` / `b` cells name two inputs with two defaults. */
-function productInputs(): Map<string, string> {
-  const inputs = new Map<string, string>()
-  for (const [names, defaults] of tableAfter(PRODUCT, '## Inputs')) {
-    const nameList = [...(names ?? '').matchAll(/`([a-z-]+)`/g)].map(m => m[1] as string)
-    const defaultList = (defaults ?? '').split(' / ')
-    nameList.forEach((name, i) => inputs.set(name, (defaultList[i] ?? defaultList[0] ?? '').trim()))
+/** The inputs the parser reads, in the order it asks for them. */
+function parserInputs(): string[] {
+  const asked: string[] = []
+  parseInputs(name => {
+    asked.push(name)
+    return name === 'rivya-api-key' ? 'rvya_sk_contract_0123456789' : ''
+  })
+  return asked
+}
+
+/** The outputs the code sets: every `core.setOutput('name'` in src/. */
+function codeOutputs(): string[] {
+  const found = new Set<string>()
+  for (const file of ['src/outputs.ts', 'src/main.ts']) {
+    const text = readFileSync(join(ROOT, file), 'utf8')
+    for (const m of text.matchAll(/setOutput\(\s*'([a-z-]+)'/g)) found.add(m[1] as string)
   }
-  return inputs
+  return [...found]
 }
 
 describe('action.yml', () => {
-  it('declares exactly the inputs PRODUCT.md lists, each described', () => {
-    const listed = [...productInputs().keys()].sort()
-    expect(listed.length).toBeGreaterThan(15)
-    expect(Object.keys(action.inputs).sort()).toEqual(listed)
+  it('declares exactly the inputs the parser reads, each described', () => {
+    const read = parserInputs().sort()
+    expect(read.length).toBeGreaterThan(15)
+    expect(Object.keys(action.inputs).sort()).toEqual(read)
     for (const [name, input] of Object.entries(action.inputs)) {
       expect([name, input.description.length > 10]).toEqual([name, true])
     }
     expect(action.inputs['rivya-api-key']?.required).toBe(true)
   })
 
-  it('gives the defaults PRODUCT.md names literally', () => {
-    for (const [name, product] of productInputs()) {
-      const literal = /^`(.*)`$/.exec(product)?.[1]
-      const declared = action.inputs[name]?.default ?? ''
-      if (literal !== undefined) expect([name, declared]).toEqual([name, literal])
-      else if (/^(none|empty|— \(required\)|from the event|the model's limit)$/.test(product)) {
-        expect([name, declared]).toEqual([name, ''])
-      } else {
-        // "a documented cap", "a documented list": a value the README must then document.
-        expect([name, declared]).not.toEqual([name, ''])
-      }
+  it('gives the defaults the parser applies, and none where the parser has none', () => {
+    for (const name of parserInputs()) {
+      const coded = (INPUT_DEFAULTS as Record<string, string>)[name]
+      const declared = action.inputs[name]?.default
+      if (name === 'github-token') expect(declared).toBe('${{ github.token }}')
+      else expect([name, declared ?? '']).toEqual([name, coded ?? ''])
     }
   })
 
-  it('declares exactly the outputs PRODUCT.md lists, each described', () => {
-    const section = PRODUCT.slice(PRODUCT.indexOf('## Outputs'))
-    const sentence = /Outputs:([^.]*)\./.exec(section)?.[1] ?? ''
-    const listed = [...sentence.matchAll(/`([a-z-]+)`/g)].map(m => m[1]).sort()
-    expect(listed).toHaveLength(11)
-    expect(Object.keys(action.outputs).sort()).toEqual(listed)
+  it('declares exactly the outputs the code sets, each described', () => {
+    const set = codeOutputs().sort()
+    expect(set.length).toBeGreaterThanOrEqual(11)
+    expect(Object.keys(action.outputs).sort()).toEqual(set)
     for (const output of Object.values(action.outputs)) expect(output.description.length).toBeGreaterThan(10)
   })
 

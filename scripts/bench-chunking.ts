@@ -1,6 +1,7 @@
 /**
  * Throughput and memory of the diff pipeline (parse → filter → chunk into 20000-character
- * messages) for a generated 50 MB diff and for 10,000 small files. Prints numbers, asserts nothing.
+ * messages) for a generated 50 MB diff and for 10,000 small files, and the time `max-turns` planning
+ * takes on 10,000-file pull requests (it must stay under 1 s). Prints numbers, asserts nothing.
  *
  *   npx tsc -p tsconfig.build.json && node build/scripts/bench-chunking.js [megabytes]
  *
@@ -15,6 +16,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseUnifiedDiff } from '../src/review/diff.js'
 import { planReview } from '../src/review/messages.js'
+import { planWithinTurns } from '../src/review/budget.js'
 
 const LIMIT = 20000
 
@@ -145,8 +147,43 @@ function main(): void {
           `  peak RSS +${r.peakRssOverDiff.toFixed(2)}× the diff's size; heap + external retained +${r.heapRetainedOverDiff.toFixed(2)}×`
       )
     }
+    budgetCases()
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** `max-turns: 20` on pull requests of 10,000 files: the plan's time, turns and files sent. */
+function budgetCases(): void {
+  const deleted = (i: number) => {
+    const path = `old/removed-${i}.ts`
+    return `diff --git a/${path} b/${path}\ndeleted file mode 100644\n--- a/${path}\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\n`
+  }
+  const cases: [string, string][] = [
+    ['10,000 small files', smallFiles(10_000)],
+    [
+      'a 2 MB file, then 9,999 small files',
+      generate(2e6, () => 60_000).split('\ndiff --git ')[0] + '\n' + smallFiles(9_999)
+    ],
+    ['10,000 deleted files', Array.from({ length: 10_000 }, (_, i) => deleted(i)).join('')],
+    [
+      '2,500 deleted files, then 7,500 small files',
+      Array.from({ length: 2_500 }, (_, i) => deleted(i)).join('') + smallFiles(7_500)
+    ]
+  ]
+  for (const [name, text] of cases) {
+    const files = parseUnifiedDiff(text)
+    const t0 = performance.now()
+    const plan = planWithinTurns(
+      files,
+      { limit: LIMIT, include: ['**'], exclude: ['defaults'], pullNumber: 1, title: 'Benchmark' },
+      20
+    )
+    const seconds = (performance.now() - t0) / 1000
+    const sent = plan.messages.reduce((n, m) => n + m.completes.length, 0)
+    console.log(
+      `max-turns 20, ${name}: planned in ${seconds.toFixed(2)} s → ${plan.messages.length} turns, ${sent} of ${plan.full.files.length} reviewable files sent, ${plan.dropped.length} left out`
+    )
   }
 }
 

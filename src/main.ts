@@ -19,6 +19,7 @@ import { notice, setReviewOutputs, setUsageOutputs, writeAnswerSummary, writeJob
 import { helpText } from './review/command.js'
 import { turnKeys, type TurnIdentity, type TurnKeys } from './review/keys.js'
 import { planWithinTurns } from './review/budget.js'
+import { coverageMismatch } from './review/cross-check.js'
 import { answerQuestion, BudgetError } from './review/question.js'
 import {
   inertId,
@@ -379,6 +380,7 @@ async function review(
     stoppedBy,
     unreviewed: stoppedBy !== undefined ? unreviewed : [],
     skipped,
+    mismatch: coverageMismatch(diff.files, diff.source === 'diff' ? pr : undefined),
     failure,
     runUrl: ctx.runUrl,
     ...historyOf(session),

@@ -146,15 +146,25 @@ describe('collectPullRequestDiff, from the diff media type and from the files li
     // The files list has no header lines (`index`, modes, similarity) and no `\n` after a
     // patch's last line, and it cannot tell a binary file from one too large to diff; none of
     // that reaches the review, so the comparison is of what the review sends and reports.
+    // Nor can it tell a pure move from a binary file moved and changed (both come without a patch
+    // and with 0 lines), nor say what a mode change was: those two are compared apart.
+    const [move, mode] = ['dir/new näme.txt', 'run.sh']
+    const others = (d: CollectedDiff) => ({
+      ...d,
+      files: d.files.filter(f => f.path !== move && f.path !== mode)
+    })
     for (const limit of [DEFAULT_PROMPT_LIMIT, MIN_MESSAGE_CHARS]) {
-      const a = reviewOf(fromDiff, limit)
-      const b = reviewOf(fromList, limit)
+      const a = reviewOf(others(fromDiff), limit)
+      const b = reviewOf(others(fromList), limit)
       expect(b.messages).toEqual(a.messages)
       expect(b.files).toEqual(a.files)
       expect(b.skipped.map(s => s.path)).toEqual(a.skipped.map(s => s.path))
       const reason = (r: string) => (r === REASONS.binary ? REASONS.patchMissing : r)
       expect(b.skipped.map(s => s.reason)).toEqual(a.skipped.map(s => reason(s.reason)))
     }
+    const listed = reviewOf(fromList, DEFAULT_PROMPT_LIMIT)
+    expect(listed.skipped.find(s => s.path === move)?.reason).toBe(REASONS.moveWithoutPatch)
+    expect(listed.messages[0]).toContain('=== run.sh (mode or type changed, no content change)\n')
 
     const whole = reviewOf(fromDiff, DEFAULT_PROMPT_LIMIT)
     expect(whole.messages).toHaveLength(1)
@@ -164,11 +174,11 @@ describe('collectPullRequestDiff, from the diff media type and from the files li
     ])
     const text = whole.messages[0] as string
     for (const header of [
-      '=== a b/ünï "quoted".ts (new file)\n',
+      '=== "a b/ünï \\"quoted\\".ts" (new file)\n',
       '=== dir/new näme.txt (renamed from old name.txt, no content change)\n',
       '=== empty.txt (new file, empty)\n',
       '=== gone.txt (deleted: 2 lines removed, not shown)\n',
-      '=== run.sh (no content change)\n',
+      '=== run.sh (mode 100644 → 100755, now executable, no content change)\n',
       '=== src/moved.ts (renamed from moved.ts)\n'
     ]) {
       expect(text).toContain(header)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { planWithinTurns } from '../../src/review/budget.js'
+import { SUMMARY_DROPPED, planWithinTurns } from '../../src/review/budget.js'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
 import { planReview } from '../../src/review/messages.js'
 
@@ -60,17 +60,60 @@ describe('planWithinTurns', () => {
           expect(plan.messages.length).toBeLessThanOrEqual(maxTurns)
           expect(sent).toEqual([...sent].sort())
           expect([...sent, ...plan.dropped].sort()).toEqual(paths)
-          // The smallest file dropped would not fit beside what was kept: nothing was dropped for nothing.
+          // Within one turn of the best packing: the smallest file dropped would not fit beside
+          // what was kept, or what was kept fills all turns but one.
           const smallest = plan.dropped
             .map(path => ({ path, lines: sizes[paths.indexOf(path)] as number }))
             .sort((a, b) => a.lines - b.lines)[0]
           if (smallest !== undefined) {
             const withIt = diff.filter(f => sent.includes(f.path) || f.path === smallest.path)
-            expect(planReview(withIt, OPTIONS).messages.length).toBeGreaterThan(maxTurns)
+            const sentChars = plan.messages.reduce((n, m) => n + m.text.length, 0)
+            expect([
+              planReview(withIt, OPTIONS).messages.length > maxTurns ||
+                plan.messages.length >= maxTurns - 1 ||
+                sentChars >= (maxTurns - 1) * OPTIONS.limit,
+              sizes,
+              maxTurns
+            ]).toEqual([true, sizes, maxTurns])
           }
         }
       ),
       { numRuns: 60 }
     )
+  })
+
+  it('fills the turns with the many small files after a big early one', () => {
+    // The big file needs more than the 10 turns; the 1000 small ones after it fit in about 6.
+    const small = Array.from({ length: 1000 }, (_, i) => added(`small/f${String(i).padStart(4, '0')}.ts`, 2))
+    const diff = parseUnifiedDiff(added('a-big.ts', 6000) + small.join(''))
+    const options = { ...OPTIONS, limit: 20000 }
+    const plan = planWithinTurns(diff, options, 10)
+    expect(plan.messages.length).toBeLessThanOrEqual(10)
+    expect(plan.dropped).toEqual(['a-big.ts'])
+    expect(sentPaths(plan.messages)).toHaveLength(1000)
+  })
+
+  it('never plans more turns than max-turns, sending reviewable files before summaries of deleted ones', () => {
+    const deleted = (path: string) =>
+      `diff --git a/${path} b/${path}\ndeleted file mode 100644\n--- a/${path}\n+++ /dev/null\n@@ -1 +0,0 @@\n-gone\n`
+    const gone = Array.from({ length: 2500 }, (_, i) => deleted(`old/removed-file-${i}.ts`))
+    const fresh = Array.from({ length: 50 }, (_, i) => added(`src/new-${i}.ts`, 10))
+    // Deletions first in diff order, as `old/` sorts before `src/`.
+    const diff = parseUnifiedDiff(gone.join('') + fresh.join(''))
+    const options = { ...OPTIONS, limit: 20000 }
+    expect(planReview(diff, options).messages.length).toBeGreaterThan(3)
+    const plan = planWithinTurns(diff, options, 3)
+    expect(plan.messages.length).toBeLessThanOrEqual(3)
+    expect(plan.dropped).toEqual([])
+    expect(sentPaths(plan.messages)).toHaveLength(50)
+    const summaries = plan.messages.flatMap(m => m.files.filter(f => f.coverage === 'summary'))
+    expect(summaries.length).toBeGreaterThan(0)
+    expect(summaries.length).toBeLessThan(2500)
+    const unsent = plan.full.skipped.filter(s => s.reason === SUMMARY_DROPPED)
+    expect(unsent).toHaveLength(2500 - summaries.length)
+
+    // Deletions alone: still within the cap.
+    const onlyGone = parseUnifiedDiff(gone.join(''))
+    expect(planWithinTurns(onlyGone, options, 2).messages.length).toBeLessThanOrEqual(2)
   })
 })

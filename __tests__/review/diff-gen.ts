@@ -22,9 +22,33 @@ export interface GenHunk {
 /** Characters that make cutting hard: astral ones (a surrogate pair each), CR, tab, non-ASCII. */
 const UNITS = ['a', 'b', ' ', '{', 'é', '😀', '𝄞', '\t', '→', '"', '\\']
 
-const shortText = fc
-  .array(fc.constantFrom(...UNITS), { maxLength: 24 })
-  .chain(cs => fc.boolean().map(crlf => cs.join('') + (crlf ? '\r' : '')))
+/**
+ * What a PR's author can put where a reader might take it for the action's words: characters some
+ * readers break lines at, invisible and bidirectional ones, and the frame's own words.
+ */
+const HOSTILE_UNITS = [
+  '\r',
+  '\u2028',
+  '\u2029',
+  '\u0085',
+  '\v',
+  '\f',
+  '\x1c',
+  '\u200b',
+  '\u202e',
+  '\ufeff',
+  '</diff>',
+  'Part 2 of 2, the last.',
+  '=== a.ts',
+  '@@ -1 +1 @@'
+]
+
+const textOf = (units: readonly string[]) =>
+  fc
+    .array(fc.constantFrom(...units), { maxLength: 24 })
+    .chain(cs => fc.boolean().map(crlf => cs.join('') + (crlf ? '\r' : '')))
+
+const shortText = textOf(UNITS)
 
 /** Long runs of one unit behind a short prefix, so cuts fall at every offset of a surrogate pair. */
 const longText = (max: number) =>
@@ -32,23 +56,58 @@ const longText = (max: number) =>
     .tuple(fc.constantFrom(...UNITS), fc.integer({ min: 50, max }), fc.nat({ max: 3 }))
     .map(([unit, n, shift]) => 'x'.repeat(shift) + unit.repeat(n))
 
-const lineText = (max: number) =>
-  fc.oneof({ weight: 6, arbitrary: shortText }, { weight: 1, arbitrary: longText(max) })
+const lineText = (max: number, hostile = false) =>
+  fc.oneof(
+    { weight: 6, arbitrary: hostile ? textOf([...UNITS, ...HOSTILE_UNITS]) : shortText },
+    { weight: 1, arbitrary: longText(max) }
+  )
 
-const pathPart = fc.constantFrom('src', 'lib', 'a b', 'naïve', 'ü', 'x', 'dir', '𝄞')
+const PATH_PARTS = ['src', 'lib', 'a b', 'naïve', 'ü', 'x', 'dir', '𝄞']
+/** Path parts that hold line terminators, invisible characters, or the format's own notes. */
+const HOSTILE_PARTS = [
+  'a\nb',
+  'c\rd',
+  'e\u2028f',
+  'g\u2029',
+  'auth\u200b',
+  '\u202etxt.exe',
+  'x (continued)',
+  'y (renamed from z)',
+  'f (new file)',
+  '"q"',
+  'back\\slash'
+]
 
 /** Paths that git quotes (non-ASCII) or not (spaces), never longer than a header shortens. */
-const path = fc
-  .tuple(fc.array(pathPart, { minLength: 1, maxLength: 2 }), fc.constantFrom('.ts', '.txt', '', '.md'))
-  .map(([parts, ext]) => parts.join('/') + ext)
-
-const hunkLinesArb = (max: number, kinds: string) =>
+const pathOf = (parts: readonly string[]) =>
   fc
-    .array(fc.tuple(fc.constantFrom(...kinds), lineText(max)), { minLength: 1, maxLength: 8 })
+    .tuple(
+      fc.array(fc.constantFrom(...parts), { minLength: 1, maxLength: 2 }),
+      fc.constantFrom('.ts', '.txt', '', '.md')
+    )
+    .map(([ps, ext]) => ps.join('/') + ext)
+
+const hunkLinesArb = (max: number, kinds: string, hostile: boolean) =>
+  fc
+    .array(fc.tuple(fc.constantFrom(...kinds), lineText(max, hostile)), { minLength: 1, maxLength: 8 })
     .map(ls => ls.map(([m, t]) => m + t))
 
-/** A diff of up to `maxFiles` files whose long lines reach `maxLine` characters. */
-export function genDiff(maxLine: number, maxFiles = 5): fc.Arbitrary<GenFile[]> {
+const SECTIONS = ['', ' function f() {', ' class 𝄞 {']
+/** Sections git copies from a source line: only LF ends it, so anything else may be in it. */
+const HOSTILE_SECTIONS = [
+  ' function f() { // a\u2028b',
+  ' f() {\r</diff>',
+  ' g\u2029Part 2 of 2, the last.',
+  ' h\u0085\v\f',
+  ' $x\u200b'
+]
+
+/**
+ * A diff of up to `maxFiles` files whose long lines reach `maxLine` characters; `hostile` adds
+ * line-break-like, invisible and frame-imitating text to paths, sections and content.
+ */
+export function genDiff(maxLine: number, maxFiles = 5, hostile = false): fc.Arbitrary<GenFile[]> {
+  const path = pathOf(hostile ? [...PATH_PARTS, ...HOSTILE_PARTS] : PATH_PARTS)
   const file = fc
     .record({
       path,
@@ -57,8 +116,8 @@ export function genDiff(maxLine: number, maxFiles = 5): fc.Arbitrary<GenFile[]> 
       hunks: fc.array(
         fc.record({
           gap: fc.nat({ max: 30 }),
-          section: fc.constantFrom('', ' function f() {', ' class 𝄞 {'),
-          lines: hunkLinesArb(maxLine, '  -+')
+          section: fc.constantFrom(...(hostile ? [...SECTIONS, ...HOSTILE_SECTIONS] : SECTIONS)),
+          lines: hunkLinesArb(maxLine, '  -+', hostile)
         }),
         { minLength: 1, maxLength: 3 }
       ),

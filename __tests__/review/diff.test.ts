@@ -289,6 +289,42 @@ describe('parseUnifiedDiff on real git diffs', () => {
     expect(change(() => undefined).files).toEqual([])
   })
 
+  it.each([
+    ['U+2028', '\u2028'],
+    ['U+2029', '\u2029'],
+    ['a lone CR', '\r']
+  ])("keeps a hunk whose section (git's function context) holds %s, on both collection paths", (_, ch) => {
+    // Git copies the nearest earlier line starting with a letter, `_` or `$` after the second
+    // `@@`; only LF ends that line, so the character lands in the header.
+    const lines = [`function f() { // a${ch}b`, '1', '2', '3', '4', '5', '6', '-- a/keep.txt', '7', '8', '9']
+    repo.checkout(base)
+    repo.write('ctx.js', `${lines.join('\n')}\n`)
+    const before = repo.commit('section base')
+    lines[7] = '++ b/keep.txt'
+    repo.write('ctx.js', `${lines.join('\n')}\n`)
+    const head = repo.commit('section change')
+    const text = repo.git('diff', '--no-color', '-M', `${before}...${head}`)
+    expect(text).toContain(`@@ function f() { // a${ch}b\n`)
+    const expected = {
+      path: 'ctx.js',
+      status: 'modified',
+      additions: 1,
+      deletions: 1,
+      section: ` function f() { // a${ch}b`,
+      lines: [' 4', ' 5', ' 6', '--- a/keep.txt', '+++ b/keep.txt', ' 7', ' 8', ' 9']
+    }
+    const shape = (f: DiffFile) => ({
+      path: f.path,
+      status: f.status,
+      additions: f.additions,
+      deletions: f.deletions,
+      section: f.hunks[0]?.section,
+      lines: f.hunks.flatMap(hunkLines)
+    })
+    expect(parseUnifiedDiff(text).map(shape)).toEqual([expected])
+    expect(filesFromPatches(githubItems(repo, before, head)).map(shape)).toEqual([expected])
+  })
+
   it('gives the same files from the files list as from the diff', () => {
     const { files, head } = change(r => {
       r.rename('moved.ts', 'src/moved.ts')
@@ -316,7 +352,7 @@ describe('parseUnifiedDiff on real git diffs', () => {
 })
 
 describe('filesFromPatches', () => {
-  it('marks files without a patch, but not a change that has no lines', () => {
+  it('marks files without a patch, a move included, but not a mode change that has no lines', () => {
     const files = filesFromPatches([
       { filename: 'big.json', status: 'modified', additions: 90000, deletions: 3 },
       { filename: 'logo.png', status: 'added', additions: 0, deletions: 0, patch: null },
@@ -327,7 +363,8 @@ describe('filesFromPatches', () => {
     expect(files.map(f => [f.path, f.status, f.patchMissing, f.previousPath])).toEqual([
       ['big.json', 'modified', true, undefined],
       ['logo.png', 'added', true, undefined],
-      ['b.txt', 'renamed', false, 'a.txt'],
+      // A binary file renamed and changed comes without a patch and with 0 lines too.
+      ['b.txt', 'renamed', true, 'a.txt'],
       ['run.sh', 'changed', false, undefined],
       ['x.ts', 'modified', false, undefined]
     ])

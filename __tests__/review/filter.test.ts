@@ -49,7 +49,11 @@ describe('DEFAULT_EXCLUDES through `defaults`', () => {
     ['assets/Logo.PNG', '*.{png,jpg,jpeg,gif,bmp,ico,icns,webp,avif,heic,tif,tiff,psd}'],
     ['release.tar.gz', '*.{zip,tar,gz,tgz,bz2,xz,zst,7z,rar,jar,war,ear,whl,nupkg}'],
     ['fonts/inter.woff2', '*.{woff,woff2,ttf,otf,eot}'],
-    ['bin/tool.exe', '*.{exe,dll,so,dylib,a,lib,o,obj,class,pyc,pyo,wasm,bin,dat}']
+    ['bin/tool.exe', '*.{exe,dll,so,dylib,a,lib,o,obj,class,pyc,pyo,wasm,bin,dat}'],
+    // Yarn's committed release bundle and Plug'n'Play loaders (one 5.4 MB bundle is ~270 messages).
+    ['.yarn/releases/yarn-4.1.0.cjs', '.yarn/releases/**'],
+    ['.pnp.cjs', '.pnp.cjs'],
+    ['.pnp.loader.mjs', '.pnp.loader.mjs']
   ])('excludes %s by %s', (path, pattern) => {
     expect(reason(path)).toBe(`excluded by default pattern '${pattern}'`)
   })
@@ -76,6 +80,15 @@ describe('makePathFilter', () => {
     const reason = makePathFilter(['**'], [])
     for (const p of ['a', '.env.example', 'x/.hidden/y', 'package-lock.json'])
       expect(reason(p)).toBeUndefined()
+  })
+
+  it('matches paths holding line terminators like any other path', () => {
+    // picomatch's `.` is a regular-expression `.`, which stops at LF, CR, U+2028 and U+2029.
+    const reason = makePathFilter(['**'], ['*.md'])
+    for (const p of ['a\nb.ts', 'dir\r/x.ts', 'x\u2028y/z.ts', 'q\u2029.ts', '\n', 'd/\n/e'])
+      expect([p, reason(p)]).toEqual([p, undefined])
+    expect(reason('a\nb.md')).toBe("excluded by pattern '*.md'")
+    expect(makePathFilter(['src/**'], [])('src/a\u2028b.ts')).toBeUndefined()
   })
 
   it('matches slash-less globs in any folder, anchored ones from the root, and folders by a trailing slash', () => {

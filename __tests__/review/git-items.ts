@@ -30,9 +30,15 @@ export function githubItems(repo: GitRepo, base: string, head: string, findArgs 
     if (statPath === '') n += 2
     const binary = add === '-'
 
-    const section = sections[s++] ?? ''
-    const at = section.search(/^@@ /m)
-    const patch = at === -1 ? undefined : section.slice(at).replace(/\n$/, '')
+    // A type change (file to symlink) is two sections of git's diff, a deletion and a creation.
+    const own = sections.slice(s, (s += letter === 'T' ? 2 : 1))
+    const hunks = own
+      .map(section => {
+        const at = section.search(/^@@ /m)
+        return at === -1 ? '' : section.slice(at).replace(/\n$/, '')
+      })
+      .filter(h => h !== '')
+    const patch = hunks.length > 0 ? hunks.join('\n') : undefined
 
     const status =
       letter === 'A'

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { filesFromPatches, parseUnifiedDiff } from '../../src/review/diff.js'
 import { planReview, type ReviewPlanOptions } from '../../src/review/messages.js'
+import { REASONS } from '../../src/review/filter.js'
 import { GitRepo } from '../../src/github/emulator/git-repo.js'
 import { githubItems } from './git-items.js'
 import { diffLines, hasLoneSurrogate, reassemble } from './reassemble.js'
@@ -71,10 +72,26 @@ describe('planReview on a real pull request, from either form GitHub gives', () 
     'sends the same messages from the diff and from the files list (limit %i)',
     limit => {
       const { fromDiff, fromList } = plans({ ...options, limit })
-      expect(fromList.messages).toEqual(fromDiff.messages)
-      expect(fromList.files).toEqual(fromDiff.files)
+      // The files list cannot tell a pure move from a binary file moved and changed (both come
+      // without a patch and with 0 lines), nor says what a mode change was: only those differ.
+      const moves = ['docs/new näme with spaces.txt', 'src/util-copy.ts']
+      const { fromDiff: diffWithoutMoves } = plans({ ...options, limit, exclude: ['defaults', ...moves] })
+      const modeNote = (text: string) =>
+        text.replace(
+          '=== run.sh (mode 100644 → 100755, now executable, no content change)',
+          '=== run.sh (mode or type changed, no content change)'
+        )
+      expect(fromList.messages).toEqual(
+        diffWithoutMoves.messages.map(m => ({ ...m, text: modeNote(m.text) }))
+      )
+      expect(fromList.files).toEqual(fromDiff.files.filter(f => !moves.includes(f)))
+      expect(fromList.skipped.filter(s => moves.includes(s.path))).toEqual(
+        moves.map(path => ({ path, reason: REASONS.moveWithoutPatch }))
+      )
       // Only GitHub's files list cannot tell a binary file from one too large to diff.
-      expect(fromList.skipped.map(s => s.path)).toEqual(fromDiff.skipped.map(s => s.path))
+      expect(fromList.skipped.map(s => s.path).sort()).toEqual(
+        [...fromDiff.skipped.map(s => s.path), ...moves].sort()
+      )
       expect(fromDiff.skipped.find(s => s.path === 'data/blob.raw')?.reason).toBe('binary file')
       expect(fromList.skipped.find(s => s.path === 'data/blob.raw')?.reason).toBe(
         'no patch from GitHub (too large or binary)'
@@ -95,7 +112,7 @@ describe('planReview on a real pull request, from either form GitHub gives', () 
       '=== gone.txt (deleted: 2 lines removed, not shown)',
       '=== nonl.txt',
       '=== public/app.js (new file)',
-      '=== run.sh (no content change)',
+      '=== run.sh (mode 100644 → 100755, now executable, no content change)',
       '=== src/app.ts',
       '=== src/moved.ts (renamed from moved.ts)',
       '=== src/util-copy.ts (copied from src/util.ts, no content change)',
@@ -144,5 +161,99 @@ describe('planReview on a real pull request, from either form GitHub gives', () 
     const { fromDiff } = plans({ ...options, include: ['nothing/**'] })
     expect(fromDiff.messages).toEqual([])
     expect(fromDiff.skipped).toHaveLength(12)
+  })
+})
+
+describe('planReview of a file the parser cannot read completely', () => {
+  const options: ReviewPlanOptions = { include: ['**'], exclude: [], limit: 20000, pullNumber: 1, title: 't' }
+  // The second header is not one git writes (`x` where a count belongs).
+  const text = [
+    'diff --git a/a.ts b/a.ts',
+    '--- a/a.ts',
+    '+++ b/a.ts',
+    '@@ -1 +1 @@',
+    '-one',
+    '+ONE',
+    '@@ -9,x +9 @@',
+    '-nine',
+    '+NINE',
+    'diff --git a/b.ts b/b.ts',
+    '--- a/b.ts',
+    '+++ b/b.ts',
+    '@@ -1 +1 @@',
+    '-b',
+    '+B',
+    ''
+  ].join('\n')
+
+  it('sends what it read but lists the file as skipped with the reason, never as reviewed', () => {
+    const plan = planReview(parseUnifiedDiff(text), options)
+    expect(plan.files).toEqual(['b.ts'])
+    expect(plan.skipped).toEqual([
+      {
+        path: 'a.ts',
+        reason: 'not fully reviewed: a hunk header the parser could not read: its lines may be missing'
+      }
+    ])
+    expect(plan.messages.flatMap(m => m.completes)).toEqual(['b.ts'])
+    expect(diffLines(plan.messages[0]?.text ?? '')).toContain('+ONE')
+  })
+
+  it('does the same for a files-list patch with lines outside any hunk', () => {
+    const files = filesFromPatches([
+      { filename: 'a.ts', status: 'modified', additions: 1, deletions: 1, patch: '-one\n+ONE' },
+      { filename: 'b.ts', status: 'modified', additions: 1, deletions: 1, patch: '@@ -1 +1 @@\n-b\n+B' }
+    ])
+    const plan = planReview(files, options)
+    expect(plan.files).toEqual(['b.ts'])
+    expect(plan.skipped.map(s => s.path)).toEqual(['a.ts'])
+  })
+})
+
+describe('planReview tells the reviewer what git knows of modes, symlinks and submodules', () => {
+  let repo: GitRepo
+  let base: string
+  let head: string
+  const options: ReviewPlanOptions = { include: ['**'], exclude: [], limit: 20000, pullNumber: 1, title: 't' }
+
+  beforeAll(() => {
+    repo = GitRepo.create()
+    repo
+      .write('tool.sh', 'echo hi\n')
+      .write('becomes-link.txt', 'a file\n')
+      .write('img.dat', Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]))
+    base = repo.commit('base')
+    repo
+      .chmod('tool.sh', 0o755)
+      .symlink('passwd', '/etc/passwd')
+      .symlink('becomes-link.txt', '/etc/shadow')
+      .rename('img.dat', 'moved/img.dat')
+      .write('moved/img.dat', Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 99]))
+    repo.submodule('sub')
+    head = repo.commit('head')
+  })
+
+  afterAll(() => repo.destroy())
+
+  it('names a new mode, a symlink and its target, a submodule and a type change (diff media type)', () => {
+    const text = repo.git('diff', '--no-color', '-M', `${base}...${head}`)
+    const plan = planReview(parseUnifiedDiff(text), options)
+    const lines = diffLines(plan.messages[0]?.text ?? '')
+    expect(lines.filter(l => l.startsWith('=== '))).toEqual([
+      '=== becomes-link.txt (deleted: 1 line removed, not shown)',
+      '=== becomes-link.txt (new symlink, type change: was a file, its lines are symlink targets)',
+      '=== passwd (new symlink, its lines are symlink targets)',
+      '=== sub (new submodule, its lines are submodule commit ids)',
+      '=== tool.sh (mode 100644 → 100755, now executable, no content change)'
+    ])
+    expect(lines).toContain('+/etc/passwd')
+    expect(plan.skipped).toContainEqual({ path: 'moved/img.dat', reason: 'binary file' })
+  })
+
+  it('never calls a binary file renamed and changed unchanged (files list)', () => {
+    const plan = planReview(filesFromPatches(githubItems(repo, base, head)), options)
+    const text = plan.messages.map(m => m.text).join('\n')
+    expect(text).not.toContain('moved/img.dat')
+    expect(plan.skipped).toContainEqual({ path: 'moved/img.dat', reason: REASONS.moveWithoutPatch })
   })
 })

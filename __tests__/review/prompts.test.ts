@@ -22,6 +22,8 @@ describe('reviewInstructions', () => {
     expect(text).toContain('(continued)')
     expect(text).toContain(CONTINUES_LINE)
     expect(text).toContain(CONTINUED_LINE)
+    expect(text).toContain('Odd paths are quoted, with escapes')
+    expect(text).toContain('(\\r, \\u2028)')
   })
 
   it('stays short: it is billed again on every turn', () => {

@@ -417,6 +417,19 @@ describe('renderComment', () => {
     expect(body).toContain('`src/late.ts`')
   })
 
+  it('names a line-count mismatch with GitHub in the coverage line instead of calling the review complete', () => {
+    const mismatch = 'the diff read holds +3 −1 lines where GitHub counts +4 −1 for the pull request'
+    const body = renderComment(report({ mismatch }))
+    expect(body).not.toContain('Complete review')
+    expect(body).toContain(
+      `**Incomplete review**: reviewed 3 of 4 files, 1 skipped (listed below); ${mismatch}.`
+    )
+    const stopped = renderComment(report({ mismatch, stoppedBy: 'max-turns (2)' }))
+    expect(stopped).toContain(
+      `**Partial review**: reviewed 3 of 4 files; stopped by max-turns (2); ${mismatch}.`
+    )
+  })
+
   it('keeps a failure message inert: no mention, no HTML', () => {
     const message = 'proxy said <!-- oops </details>\n@ops-team look'
     const body = renderComment(report({ failure: { message, code: 'http_502' } }))

@@ -11,6 +11,9 @@ export interface PullRequestInfo {
   baseSha: string
   /** Files GitHub counts in the pull request (the files list stops at 3000). */
   changedFiles: number
+  /** GitHub's own line counts over the whole pull request, to check the diff read against. */
+  additions: number
+  deletions: number
   htmlUrl: string
   author: string
 }
@@ -30,6 +33,8 @@ export async function getPullRequest(
     headSha: data.head.sha,
     baseSha: data.base.sha,
     changedFiles: data.changed_files,
+    additions: data.additions,
+    deletions: data.deletions,
     htmlUrl: data.html_url,
     author: data.user?.login ?? ''
   }

@@ -16,9 +16,10 @@
  * Lengths are JavaScript string lengths (UTF-16 units), never looser than code points
  * (RIVYA_API.md, "Limits"), and no cut falls inside a surrogate pair.
  */
-import type { DiffHunk } from './diff.js'
+import type { DiffFile, DiffHunk } from './diff.js'
 import type { SelectedFile } from './filter.js'
 import { LF, SPACE, PLUS, MINUS, BACKSLASH } from './char-codes.js'
+import { SHORTENED_EXTRA, displayPath, visibleContent } from './visible.js'
 
 export const FILE_MARK = '=== '
 export const CONTINUED_NOTE = ' (continued)'
@@ -44,6 +45,8 @@ export interface MessageFile {
   coverage: 'whole' | 'part' | 'summary'
   /** The file ends in this message. */
   last: boolean
+  /** Sent as far as it could be read ({@link SelectedFile.incomplete}): never counted as reviewed. */
+  incomplete?: boolean
 }
 
 export interface ChunkMessage {
@@ -55,7 +58,7 @@ export interface ChunkMessage {
 
 export interface ChunkPlan {
   messages: ChunkMessage[]
-  /** Paths of the files sent for review (summarised files not counted), in order. */
+  /** Paths of the files sent for review (summarised and incomplete files not counted), in order. */
   files: string[]
   /** Characters of the diff text if it went in one message: what there is to send. */
   diffChars: number
@@ -173,7 +176,7 @@ interface Entry {
   /** One line: a summary or a file without hunks. */
   single: boolean
   header: string
-  /** The path as {@link displayText} shows it; the `(continued)` header is made only when needed. */
+  /** The path as {@link displayPath} shows it; the `(continued)` header is made only when needed. */
   shownPath: string
   hunks: Hunk[]
   size: number
@@ -210,6 +213,22 @@ function contHeaderLength(e: Entry): number {
   return FILE_MARK.length + e.shownPath.length + CONTINUED_NOTE.length + 1
 }
 
+const SYMLINK = '120000'
+const SUBMODULE = '160000'
+
+/** What git's modes stand for (git's index format, "object type" and "unix permission"). */
+const KINDS: Readonly<Record<string, string>> = {
+  '100644': 'file',
+  '100755': 'executable file',
+  [SYMLINK]: 'symlink',
+  [SUBMODULE]: 'submodule'
+}
+
+const MODE_CHANGES: Readonly<Record<string, string>> = {
+  '100644>100755': 'now executable',
+  '100755>100644': 'no longer executable'
+}
+
 function headerLine(sel: SelectedFile, path: string, pathMax: number): string {
   const f = sel.file
   if (sel.summarise) {
@@ -217,12 +236,23 @@ function headerLine(sel: SelectedFile, path: string, pathMax: number): string {
     return `${FILE_MARK}${path} (deleted${removed}, not shown)\n`
   }
   const notes: string[] = []
-  if (f.status === 'added') notes.push('new file')
-  else if (f.status === 'removed') notes.push('deleted')
+  if (f.status === 'added') {
+    notes.push(f.newMode !== undefined && f.newMode in KINDS ? `new ${KINDS[f.newMode]}` : 'new file')
+    if (f.oldMode !== undefined)
+      notes.push(`type change: was a ${KINDS[f.oldMode] ?? `mode ${f.oldMode} entry`}`)
+  } else if (f.status === 'removed') notes.push('deleted')
   else if (f.status === 'renamed' || f.status === 'copied') {
     const verb = f.status === 'renamed' ? 'renamed' : 'copied'
-    notes.push(f.previousPath !== undefined ? `${verb} from ${displayText(f.previousPath, pathMax)}` : verb)
+    notes.push(f.previousPath !== undefined ? `${verb} from ${displayPath(f.previousPath, pathMax)}` : verb)
   }
+  if (f.status !== 'added' && f.oldMode !== undefined && f.newMode !== undefined && f.oldMode !== f.newMode) {
+    const meaning = MODE_CHANGES[`${f.oldMode}>${f.newMode}`]
+    notes.push(`mode ${f.oldMode} → ${f.newMode}${meaning !== undefined ? `, ${meaning}` : ''}`)
+  } else if (f.status === 'changed' && f.oldMode === undefined) notes.push('mode or type changed')
+  // A symlink's content is its target and a submodule's a commit id: not code to read as such.
+  const mode = f.newMode ?? f.oldMode
+  if (mode === SYMLINK && f.hunks.length > 0) notes.push('its lines are symlink targets')
+  if (mode === SUBMODULE && f.hunks.length > 0) notes.push('its lines are submodule commit ids')
   if (f.hunks.length === 0) notes.push(f.status === 'added' ? 'empty' : 'no content change')
   return `${FILE_MARK}${path}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}\n`
 }
@@ -246,7 +276,8 @@ function reserveFor(h: Hunk, oldDone: number, newDone: number): number {
 }
 
 function toHunk(h: DiffHunk, sectionMax: number): Hunk {
-  const body = h.body
+  // Content cannot end its line early for a reader that breaks lines at more than LF.
+  const body = visibleContent(h.body)
   // Counts taken from the lines, not from the hunk's fields.
   let oldLines = 0
   let newLines = 0
@@ -272,9 +303,23 @@ function toHunk(h: DiffHunk, sectionMax: number): Hunk {
   return { body, open, oldFirst, newFirst, oldLines, newLines, section, header }
 }
 
+/**
+ * Paths shown, per file: a `max-turns` plan chunks the same files several times, and escaping
+ * and checking every path each time was a tenth of planning 10,000 files (`npm run bench:chunking`).
+ */
+const shownPaths = new WeakMap<DiffFile, { max: number; shown: string }>()
+
+function shownPathOf(f: DiffFile, pathMax: number): string {
+  const known = shownPaths.get(f)
+  if (known !== undefined && known.max === pathMax) return known.shown
+  const shown = displayPath(f.path, pathMax)
+  shownPaths.set(f, { max: pathMax, shown })
+  return shown
+}
+
 function makeEntry(sel: SelectedFile, pathMax: number, sectionMax: number): Entry {
   const f = sel.file
-  const shownPath = displayText(f.path, pathMax)
+  const shownPath = shownPathOf(f, pathMax)
   const header = headerLine(sel, shownPath, pathMax)
   const single = sel.summarise || f.hunks.length === 0
   const hunks: Hunk[] = []
@@ -359,12 +404,11 @@ class Packer {
   }
 
   add(e: Entry): void {
-    const path = e.sel.file.path
     if (e.single) {
       if (e.header.length > this.free()) this.next()
       this.cur.diff += e.header
       this.cur.used += e.header.length
-      this.cur.files.push({ path, coverage: e.sel.summarise ? 'summary' : 'whole', last: true })
+      this.cur.files.push(fileOf(e, e.sel.summarise ? 'summary' : 'whole', true))
       return
     }
     if (e.size <= this.free()) {
@@ -377,7 +421,7 @@ class Packer {
       }
       this.cur.diff = text
       this.cur.used += e.size
-      this.cur.files.push({ path, coverage: 'whole', last: true })
+      this.cur.files.push(fileOf(e, 'whole', true))
       return
     }
     const cursor: Cursor = { hunk: 0, pos: 0, cut: 0, oldDone: 0, newDone: 0 }
@@ -422,7 +466,7 @@ class Packer {
     }
     if (parts.length === 1) return false
     const last = c.hunk >= hunks.length
-    this.push(parts, used, { path: e.sel.file.path, coverage: !started && last ? 'whole' : 'part', last })
+    this.push(parts, used, fileOf(e, !started && last ? 'whole' : 'part', last))
     return true
   }
 
@@ -536,6 +580,12 @@ class Packer {
   }
 }
 
+function fileOf(e: Entry, coverage: MessageFile['coverage'], last: boolean): MessageFile {
+  const file: MessageFile = { path: e.sel.file.path, coverage, last }
+  if (e.sel.incomplete === true) file.incomplete = true
+  return file
+}
+
 /** `to`, moved back one unit if it would separate a surrogate pair. */
 function safeCut(text: string, from: number, to: number): number {
   if (to > from && isHigh(text.charCodeAt(to - 1)) && isLow(text.charCodeAt(to))) return to - 1
@@ -559,15 +609,26 @@ function frameSizes(frame: MessageFrame, d: number): { first: number; rest: numb
   }
 }
 
+/** How long a path and a hunk section may be shown in messages of `limit` characters. */
+function displayLimits(limit: number): { pathMax: number; sectionMax: number } {
+  // Long paths are shortened in the middle so a header can never crowd out the diff.
+  const pathMax = Math.max(SHORTENED_EXTRA + 24, Math.min(300, Math.floor(limit / 40)))
+  return { pathMax, sectionMax: Math.min(80, pathMax) }
+}
+
+/** The characters each file's whole diff text takes in messages of `limit` characters (no split). */
+export function fileSizes(selected: readonly SelectedFile[], limit: number): number[] {
+  const { pathMax, sectionMax } = displayLimits(limit)
+  return selected.map(sel => makeEntry(sel, pathMax, sectionMax).size)
+}
+
 /**
  * Cuts the files into messages within `options.limit`. Throws only when the limit leaves no room
  * for a diff once the frame (instructions) is in.
  */
 export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOptions): ChunkPlan {
   const { limit, frame } = options
-  // Long paths are shortened in the middle so a header can never crowd out the diff.
-  const pathMax = Math.max(24, Math.min(300, Math.floor(limit / 40)))
-  const sectionMax = Math.min(80, pathMax)
+  const { pathMax, sectionMax } = displayLimits(limit)
   // Entries are measured here and made again as they are packed, not kept: kept, every file's
   // entry, hunks and headers would outlive several young-generation collections, each copying them.
   const files: string[] = []
@@ -576,7 +637,7 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
   let splitCost = 0
   for (const sel of selected) {
     const e = makeEntry(sel, pathMax, sectionMax)
-    if (!sel.summarise) files.push(sel.file.path)
+    if (!sel.summarise && sel.incomplete !== true) files.push(sel.file.path)
     diffChars += e.size
     splitCost = Math.max(
       splitCost,
@@ -621,7 +682,9 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
       const text = head + w.diff + tail
       if (text.length > limit) throw new Error(`Internal error: part ${i + 1} has ${text.length} characters`)
       const completes: string[] = []
-      for (const f of w.files) if (f.last && f.coverage !== 'summary') completes.push(f.path)
+      for (const f of w.files) {
+        if (f.last && f.coverage !== 'summary' && f.incomplete !== true) completes.push(f.path)
+      }
       return { text, completes, files: w.files }
     })
     return { messages, files, diffChars, usableChars }

@@ -23,6 +23,7 @@ import {
   SPACE,
   TAB
 } from './char-codes.js'
+import { countProblem } from './cross-check.js'
 
 /** GitHub's file statuses (REST "List pull requests files", `status` enum); git's are mapped onto them. */
 export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
@@ -66,12 +67,19 @@ export interface DiffFile {
   binary: boolean
   /** GitHub sent no patch for a file that has textual changes, or may have: too large or binary. */
   patchMissing: boolean
+  /** Git's modes (100644, 100755, 120000 symlink, 160000 submodule); on the creation half of a type change, the mode the path had. */
   oldMode?: string
   newMode?: string
   /** Percent from `similarity index` of a rename or copy. */
   similarity?: number
   /** Header lines this parser does not model, as they came (the `index` line is dropped). */
   extraHeaders: string[]
+  /**
+   * Why not every change of the file could be read (a hunk header git would not write, counts
+   * that differ from GitHub's): the file is then listed as skipped with this reason, never
+   * counted as reviewed.
+   */
+  problem?: string
 }
 
 /** One entry of GitHub's pull-request files list; only the fields the review needs. */
@@ -132,8 +140,8 @@ function digitsValue(text: string, from: number, to: number): number {
  * `--- x`); past them, further diff lines still belong to the hunk (a header that undercounts),
  * unless a new file begins there.
  *
- * The header must read `@@ -A[,B] +C[,D] @@` and then any text but a line terminator (what
- * `/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/` accepts), checked by hand: this runs once
+ * The header must read `@@ -A[,B] +C[,D] @@` and then any text up to the LF (what
+ * `/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/s` accepts), checked by hand: this runs once
  * per hunk, and a match array and its captures per hunk are most of a small file's garbage.
  */
 function scanHunk(text: string, headerPos: number, headerEndPos: number, pos: number): HunkScan | undefined {
@@ -165,11 +173,8 @@ function scanHunk(text: string, headerPos: number, headerEndPos: number, pos: nu
   }
   if (!text.startsWith(' @@', i)) return undefined
   i += 3
-  // `.` matches no line terminator: a `\r`, U+2028 or U+2029 in the section fails the header.
-  for (let j = i; j < headerEndPos; j++) {
-    const c = text.charCodeAt(j)
-    if (c === CR || c === 0x2028 || c === 0x2029) return undefined
-  }
+  // The section is any text up to the LF: git copies a source line there (its "function
+  // context"), and only LF ends a line in a unified diff, so a CR, U+2028 or U+2029 is part of it.
   const section = i < headerEndPos ? text.slice(i, headerEndPos) : ''
   const oldFirst = oldCount === 0 ? oldNumber + 1 : oldNumber
   const newFirst = newCount === 0 ? newNumber + 1 : newNumber
@@ -505,6 +510,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
         pos = scan.end
         continue
       }
+      current.file.problem ??= UNREADABLE_HUNK
     }
     if (c === MINUS && startsNewFile(text, pos, end)) {
       // A `---`/`+++` pair after a hunk (or with no `diff` line at all) begins a new file.
@@ -530,14 +536,41 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
     pos = next
   }
   if (current !== undefined) files.push(finish(current, text))
+  markTypeChanges(files)
   return files
 }
 
+/**
+ * Git prints a type change (a file becoming a symlink or a submodule, or back) as a deletion and
+ * a creation of the same path; the creation keeps the mode the path had, so it can be told.
+ */
+function markTypeChanges(files: DiffFile[]): void {
+  for (let i = 1; i < files.length; i++) {
+    const removed = files[i - 1] as DiffFile
+    const added = files[i] as DiffFile
+    if (removed.status === 'removed' && added.status === 'added' && removed.path === added.path) {
+      added.oldMode = removed.oldMode
+    }
+  }
+}
+
+/** Why a file with a hunk header that cannot be read is not counted as reviewed. */
+export const UNREADABLE_HUNK = 'a hunk header the parser could not read: its lines may be missing'
+
+/** Why a patch with text outside its hunks is not counted as reviewed. */
+export const STRAY_LINES = 'patch lines outside any hunk: they may be missing'
+
 /** Hunks of a `patch` from GitHub's files list (or any text that starts at an `@@` line). */
-export function parseHunks(patch: string): { hunks: DiffHunk[]; additions: number; deletions: number } {
+export function parseHunks(patch: string): {
+  hunks: DiffHunk[]
+  additions: number
+  deletions: number
+  problem?: string
+} {
   const hunks: DiffHunk[] = []
   let additions = 0
   let deletions = 0
+  let problem: string | undefined
   let pos = 0
   while (pos < patch.length) {
     const end = lineEndAt(patch, pos)
@@ -551,14 +584,19 @@ export function parseHunks(patch: string): { hunks: DiffHunk[]; additions: numbe
         pos = scan.end
         continue
       }
-    }
+      problem ??= UNREADABLE_HUNK
+    } else problem ??= STRAY_LINES
     pos = next
   }
-  return { hunks, additions, deletions }
+  return { hunks, additions, deletions, ...(problem !== undefined ? { problem } : {}) }
 }
 
-/** Statuses under which a file may change without any line changing (a rename, a mode change). */
-const CONTENTLESS: readonly FileStatus[] = ['renamed', 'copied', 'changed', 'unchanged']
+/**
+ * Statuses under which a file may change without any line changing (a mode change). A rename or
+ * copy is not one of them on the files list: GitHub sends a binary file changed in the move with
+ * no patch and 0 lines too, so a patchless move may hide changed content.
+ */
+const CONTENTLESS: readonly FileStatus[] = ['changed', 'unchanged']
 
 /** Git's id of the empty blob, in SHA-1 and SHA-256 repositories (`git hash-object -t blob /dev/null`). */
 const EMPTY_BLOBS: readonly string[] = [
@@ -569,9 +607,10 @@ const EMPTY_BLOBS: readonly string[] = [
 /**
  * The files list of a pull request as the same model {@link parseUnifiedDiff} gives. GitHub sends
  * no `patch` for binary files, for files too large to diff, and for changes without line changes;
- * only the last kind (no added or removed lines under a rename/copy/changed status) is taken as
- * complete, as is an added empty file (its `sha` is git's empty blob); every other patchless file
- * is marked {@link DiffFile.patchMissing}.
+ * only a `changed` (mode) status without added or removed lines is taken as complete, as is an
+ * added empty file (its `sha` is git's empty blob); every other patchless file, a pure rename
+ * included (it cannot be told from a binary file renamed and changed), is marked
+ * {@link DiffFile.patchMissing}.
  */
 export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
   return items.map(item => {
@@ -581,6 +620,7 @@ export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
     const patch = typeof item.patch === 'string' ? item.patch : ''
     const parsed = patch !== '' ? parseHunks(patch) : undefined
     const previous = item.previous_filename ?? undefined
+    const problem = parsed === undefined ? undefined : (parsed.problem ?? countProblem(parsed, item))
     return {
       path: item.filename,
       ...((status === 'renamed' || status === 'copied') && previous !== undefined && previous !== ''
@@ -598,7 +638,8 @@ export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
           additions === 0 &&
           deletions === 0
         ),
-      extraHeaders: []
+      extraHeaders: [],
+      ...(problem !== undefined ? { problem } : {})
     }
   })
 }

@@ -31,6 +31,10 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   'packages.lock.json',
   'gradle.lockfile',
   'flake.lock',
+  // Yarn's committed release bundle and Plug'n'Play loaders: generated, megabytes each.
+  '.yarn/releases/**',
+  '.pnp.cjs',
+  '.pnp.loader.mjs',
   // Minified bundles and source maps.
   '*.min.js',
   '*.min.mjs',
@@ -83,6 +87,11 @@ export interface SelectedFile {
   file: DiffFile
   /** Sent as a one-line summary (a removed file), not line by line; listed in `skipped` too. */
   summarise: boolean
+  /**
+   * Sent as far as it could be read, but not every change could be ({@link DiffFile.problem}):
+   * listed in `skipped` too and never counted as reviewed.
+   */
+  incomplete?: boolean
 }
 
 export interface FileSelection {
@@ -95,9 +104,15 @@ export interface FileSelection {
 export const REASONS = {
   binary: 'binary file',
   patchMissing: 'no patch from GitHub (too large or binary)',
+  moveWithoutPatch: 'moved without a patch from GitHub (content unchanged, or binary and changed)',
   deleted: 'deleted file (summarised)',
   notIncluded: 'not matched by include patterns'
 } as const
+
+/** The reason a file whose changes could not all be read is listed with. */
+export function incompleteReason(problem: string): string {
+  return `not fully reviewed: ${problem}`
+}
 
 export function excludedReason(pattern: string, isDefault: boolean): string {
   return isDefault ? `excluded by default pattern '${pattern}'` : `excluded by pattern '${pattern}'`
@@ -129,13 +144,10 @@ function compile(pattern: string, isDefault: boolean): Rule | undefined {
   if (p === '') return undefined
   // picomatch's own `basename` option applies to every glob, so the choice is made here.
   const basename = !anchored && !p.includes('/')
-  return {
-    pattern,
-    negated,
-    isDefault,
-    basename,
-    regex: picomatch.makeRe(p, { dot: true, nocase: isDefault })
-  }
+  const made = picomatch.makeRe(p, { dot: true, nocase: isDefault })
+  // picomatch writes `.` for "any character", which stops at LF, CR, U+2028 and U+2029: without
+  // the `s` flag a path holding one (git allows them) matched no glob, not even `**`.
+  return { pattern, negated, isDefault, basename, regex: new RegExp(made.source, `${made.flags}s`) }
 }
 
 /**
@@ -151,7 +163,7 @@ class RuleSet {
         const group = rules.filter(r => r.basename === basename && r.isDefault === nocase)
         if (group.length === 0) continue
         const source = group.map(r => `(?:${r.regex.source})`).join('|')
-        this.any.push({ basename, regex: new RegExp(source, nocase ? 'i' : '') })
+        this.any.push({ basename, regex: new RegExp(source, nocase ? 'is' : 's') })
       }
     }
   }
@@ -209,7 +221,8 @@ export function makePathFilter(
 /**
  * Decides what is sent of each file: renamed files match on their new path; files the globs
  * exclude, binary files and files GitHub gave no patch for are skipped; removed files are
- * summarised in one line unless `includeDeleted`.
+ * summarised in one line unless `includeDeleted`; a file not every change of which could be read
+ * is sent as far as read and listed as skipped.
  */
 export function selectFiles(files: readonly DiffFile[], options: FilterOptions): FileSelection {
   const reasonFor = makePathFilter(options.include, options.exclude)
@@ -225,7 +238,16 @@ export function selectFiles(files: readonly DiffFile[], options: FilterOptions):
     } else if (file.binary) {
       selection.skipped.push({ path: file.path, reason: REASONS.binary })
     } else if (file.patchMissing) {
-      selection.skipped.push({ path: file.path, reason: REASONS.patchMissing })
+      const moved =
+        (file.status === 'renamed' || file.status === 'copied') && file.additions + file.deletions === 0
+      selection.skipped.push({
+        path: file.path,
+        reason: moved ? REASONS.moveWithoutPatch : REASONS.patchMissing
+      })
+    } else if (file.problem !== undefined) {
+      // What could be read is still worth a look; the list says the rest may be missing.
+      selection.files.push({ file, summarise: false, incomplete: true })
+      selection.skipped.push({ path: file.path, reason: incompleteReason(file.problem) })
     } else {
       selection.files.push({ file, summarise: false })
     }

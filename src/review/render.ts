@@ -48,6 +48,8 @@ export interface ReviewReport {
   /** Files that were in the diff but not (completely) reviewed because the review stopped. */
   unreviewed: string[]
   skipped: SkippedFile[]
+  /** Set when what was read differs from GitHub's line counts (src/review/cross-check.ts). */
+  mismatch?: string
   failure?: Failure
   /** Link to the workflow run, for the footer. */
   runUrl?: string
@@ -488,9 +490,12 @@ function coverageLine(report: ReviewReport): string {
   const files = `reviewed ${report.reviewedFiles} of ${report.totalFiles} file${report.totalFiles === 1 ? '' : 's'}`
   const over = overspend(report.usage.creditsFinal, report.maxCredits)
   const tail = over !== undefined ? `\n\n> [!NOTE]\n> ${over}` : ''
+  const mismatch = report.mismatch !== undefined ? `; ${report.mismatch}` : ''
   if (report.stoppedBy !== undefined)
-    return `**Partial review**: ${files}; stopped by ${report.stoppedBy}.${tail}`
-  return `Complete review: ${files}${report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''}.${tail}`
+    return `**Partial review**: ${files}; stopped by ${report.stoppedBy}${mismatch}.${tail}`
+  const skipped = report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''
+  if (mismatch !== '') return `**Incomplete review**: ${files}${skipped}${mismatch}.${tail}`
+  return `Complete review: ${files}${skipped}.${tail}`
 }
 
 /**

@@ -40,6 +40,7 @@ export function changedFiles(
   const files: ChangedFile[] = []
   let r = 0
   let n = 0
+  let next = 0
   while (r < raw.length && raw[r] !== '') {
     const meta = (raw[r++] as string).slice(1).split(' ')
     const [oldMode, newMode, oldSha, newSha, letters] = meta as [string, string, string, string, string]
@@ -51,11 +52,15 @@ export function changedFiles(
     const counts = (numstat[n++] as string).split('\t')
     if (twoPaths) n += 2
     const binary = counts[0] === '-'
-    const section = sections[files.length] ?? ''
-    const hunkStart = section.search(/^@@ /m)
-    let patch = hunkStart >= 0 ? section.slice(hunkStart).replace(/\n$/, '') : undefined
+    // Git prints a type change (file to symlink, file to submodule) as two sections, a deletion
+    // and a creation of the same path (diff.c, "break" of a changed type); `--raw` lists it once.
+    const own = letter === 'T' ? sections.slice(next, next + 2) : sections.slice(next, next + 1)
+    next += own.length
+    const hunks = own.map(hunksOf).filter(h => h !== '')
+    let patch = hunks.length > 0 ? hunks.join('\n') : undefined
     if (patch !== undefined && Buffer.byteLength(patch) > patchLimitBytes) patch = undefined
-    const modeOnly = letter === 'M' && oldMode !== newMode && hunkStart < 0
+    // Only the mode changed: the blob is the same (a binary file's new content has no hunk either).
+    const modeOnly = letter === 'M' && oldMode !== newMode && oldSha === newSha
     files.push({
       filename: second ?? first,
       ...(twoPaths ? { previousFilename: first } : {}),
@@ -68,6 +73,12 @@ export function changedFiles(
     })
   }
   return files
+}
+
+/** The hunks of one file's section, as GitHub's `patch` holds them: no headers, no final LF. */
+function hunksOf(section: string): string {
+  const at = section.search(/^@@ /m)
+  return at >= 0 ? section.slice(at).replace(/\n$/, '') : ''
 }
 
 /** `git diff` output cut into one text per file, in order. */

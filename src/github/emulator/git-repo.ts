@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -66,6 +66,31 @@ export class GitRepo {
     mkdirSync(dirname(join(this.dir, to)), { recursive: true })
     this.git('mv', '--', from, to)
     return this
+  }
+
+  /** Makes `path` a symbolic link to `target` (git's mode 120000), replacing what was there. */
+  symlink(path: string, target: string): this {
+    const full = join(this.dir, path)
+    mkdirSync(dirname(full), { recursive: true })
+    rmSync(full, { recursive: true, force: true })
+    symlinkSync(target, full)
+    return this
+  }
+
+  /**
+   * Makes `path` a submodule pointer (git's mode 160000, a "gitlink") to a commit of a nested
+   * repository made there, replacing what was there; returns the commit it points at.
+   */
+  submodule(path: string, content = 'sub\n'): string {
+    const full = join(this.dir, path)
+    rmSync(full, { recursive: true, force: true })
+    mkdirSync(full, { recursive: true })
+    const nested = new GitRepo(full)
+    nested.git('init', '--quiet', '--initial-branch=main')
+    nested.write('README', content)
+    nested.git('add', '--all')
+    nested.git('-c', 'user.name=Sub', '-c', 'user.email=sub@example.com', 'commit', '--quiet', '-m', 'sub')
+    return nested.git('rev-parse', 'HEAD').trim()
   }
 
   chmod(path: string, mode: number): this {
