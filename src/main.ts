@@ -32,6 +32,7 @@ import {
 import { runReviewLoop } from './review/review.js'
 import type { CollectedDiff } from './github/diff-source.js'
 import { RivyaClient } from './rivya/client.js'
+import type { ModelInfo } from './rivya/models.js'
 import { isInsufficientCredits, isRivyaError } from './rivya/errors.js'
 import { describeRetry } from './rivya/retry.js'
 import { RivyaSession } from './rivya/session.js'
@@ -299,12 +300,12 @@ async function review(
     return
   }
   const { pr, diff } = read
-  const model = await rivya.getModel(inputs.model, signal).catch((error: unknown) => {
+  const model = await rivya.getModel(inputs.model, signal, wantedOf(inputs)).catch((error: unknown) => {
     if (signal.aborted)
       throw new Error(`Cancelled (${describeFailure(signal.reason)}) before any turn was sent.`)
     throw error
   })
-  if (model.note !== undefined) core.info(model.note)
+  reportModel(model)
   const limit = messageLimit(inputs, model.maxPromptLength)
   const plan = planWithinTurns(
     diff.files,
@@ -468,7 +469,8 @@ async function answer(
   const identity: TokenIdentity = await tokenIdentity(gh)
   const existing = await findReviewComment(gh, ctx.repo, pullNumber, identity)
   const state = existing !== undefined ? readCommentState(existing.body ?? '') : undefined
-  const model = await rivya.getModel(inputs.model, signal)
+  const model = await rivya.getModel(inputs.model, signal, wantedOf(inputs))
+  reportModel(model)
   const limit = messageLimit(inputs, model.maxPromptLength)
   const keys = keysFor(inputs, {
     repository: ctx.repository,
@@ -529,4 +531,15 @@ async function answer(
   }
   core.setOutput('comment-id', String(reply.id))
   core.setOutput('comment-url', reply.url)
+}
+
+/** The features the inputs ask of the model, so the model list can say which it lacks. */
+function wantedOf(inputs: Inputs): { enableWebSearch: boolean } {
+  return { enableWebSearch: inputs.enableWebSearch }
+}
+
+/** What the model list said that a user should know: a note in the log, each doubt as a warning. */
+function reportModel(model: ModelInfo): void {
+  if (model.note !== undefined) core.info(model.note)
+  for (const warning of model.warnings) core.warning(warning)
 }
