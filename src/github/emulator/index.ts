@@ -4,6 +4,7 @@
  * answers: media types, pagination with `Link`, the 406 "diff too large", the 3000-file cap of the
  * files list, 422 validation errors, rate-limit headers and secondary limits. See docs/emulators.md.
  */
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { GitRepo } from './git-repo.js'
@@ -25,11 +26,50 @@ export interface GitHubEmulatorOptions {
   /** The one token accepted (as `token X` or `Bearer X`). */
   token: string
   port?: number
-  /** Past these the diff media type answers 406 too_large (GitHub: 300 files, 20000 lines). */
-  diffLimits?: { maxFiles: number; maxLines: number }
-  /** Patches over this many bytes are left out of the files list (as GitHub does for huge files). */
+  /**
+   * Past these the diff media type answers 406 too_large. Lines and bytes are the diff text's own
+   * (GitHub's "Repository limits": a pull request's total diff may not exceed 20,000 lines or 1 MB
+   * of raw diff data, nor 300 files; GitHub answered 406 "maximum number of lines (20000)" for a
+   * PR of 8,302 additions and 8,257 deletions: pascalgn/size-label-action#53).
+   */
+  diffLimits?: DiffLimits
+  /**
+   * Per-file limits past which `patch` is left out of files lists, as GitHub does for large files:
+   * 3,000 lines or 100 KB of one file's diff (github/docs#9078, "from github.com source code", and
+   * GitHub Enterprise 2.5's diff limits; today's docs say 500 KB). Bytes: `patchLimitBytes`.
+   */
+  patchLimitLines?: number
+  /** Patches over this many bytes are left out of the files list (default 100 KB, see above). */
   patchLimitBytes?: number
+  /**
+   * When a files-list page asks for more than this many files (`per_page`), files past this index
+   * of the page come without `patch` (one public report of GitHub doing so with `per_page` > 70).
+   * Off unless set.
+   */
+  patchlessPastPageIndex?: number
+  /**
+   * The diff media type answers 422 `not_available` ("Sorry, this diff is taking too long to
+   * generate.") whatever the diff's size, as GitHub does at times even for small PRs
+   * (googleapis/repo-automation-bots#4475; sonichi/sutando#3159: +179/-0 in 3 files, for ~45 min).
+   */
+  diffNotAvailable?: boolean
 }
+
+export interface DiffLimits {
+  maxFiles: number
+  maxLines: number
+  /** Default 1 MiB. */
+  maxBytes?: number
+}
+
+/** GitHub's documented limits on one diff ("Repository limits", "Diff limits"). */
+export const GITHUB_DIFF_LIMITS: Required<DiffLimits> = {
+  maxFiles: 300,
+  maxLines: 20_000,
+  maxBytes: 1024 * 1024
+}
+/** Per-file patch limits (see `patchLimitLines`). */
+export const GITHUB_PATCH_LIMITS = { lines: 3000, bytes: 100 * 1024 }
 
 export interface PullRequestSeed {
   number: number
@@ -216,8 +256,18 @@ export class GitHubEmulator {
     const key = `${base}...${head}`
     let files = this.#filesCache.get(key)
     if (files === undefined) {
-      files = changedFiles(this.#options.repo, base, head, this.#options.patchLimitBytes ?? 1024 * 1024)
+      // Also by commit, so a request naming refs and one naming their SHAs share the costly answer.
+      const byCommit = `${this.#sha(base)}...${this.#sha(head)}`
+      files =
+        this.#filesCache.get(byCommit) ??
+        changedFiles(
+          this.#options.repo,
+          base,
+          head,
+          this.#options.patchLimitBytes ?? GITHUB_PATCH_LIMITS.bytes
+        )
       this.#filesCache.set(key, files)
+      this.#filesCache.set(byCommit, files)
     }
     return files
   }
@@ -253,20 +303,33 @@ export class GitHubEmulator {
     }
   }
 
-  #fileItems(files: ChangedFile[], ref: string): Record<string, unknown>[] {
-    return files.map(f => ({
-      sha: f.sha,
-      filename: f.filename,
-      status: f.status,
-      additions: f.additions,
-      deletions: f.deletions,
-      changes: f.additions + f.deletions,
-      blob_url: this.#html(`/blob/${ref}/${encodeURI(f.filename)}`),
-      raw_url: this.#html(`/raw/${ref}/${encodeURI(f.filename)}`),
-      contents_url: `${this.#url}${this.#repoPath()}/contents/${encodeURI(f.filename)}?ref=${ref}`,
-      ...(f.patch !== undefined ? { patch: f.patch } : {}),
-      ...(f.previousFilename !== undefined ? { previous_filename: f.previousFilename } : {})
-    }))
+  /** A file's `patch` as GitHub would list it: left out past the per-file line limit too. */
+  #listedPatch(file: ChangedFile): string | undefined {
+    const patch = file.patch
+    if (patch === undefined) return undefined
+    const maxLines = this.#options.patchLimitLines ?? GITHUB_PATCH_LIMITS.lines
+    let lines = 1
+    for (let i = patch.indexOf('\n'); i >= 0 && lines <= maxLines; i = patch.indexOf('\n', i + 1)) lines++
+    return lines > maxLines ? undefined : patch
+  }
+
+  #fileItems(files: ChangedFile[], ref: string, patchlessFrom = Infinity): Record<string, unknown>[] {
+    return files.map((f, index) => {
+      const patch = index < patchlessFrom ? this.#listedPatch(f) : undefined
+      return {
+        sha: f.sha,
+        filename: f.filename,
+        status: f.status,
+        additions: f.additions,
+        deletions: f.deletions,
+        changes: f.additions + f.deletions,
+        blob_url: this.#html(`/blob/${ref}/${encodeURI(f.filename)}`),
+        raw_url: this.#html(`/raw/${ref}/${encodeURI(f.filename)}`),
+        contents_url: `${this.#url}${this.#repoPath()}/contents/${encodeURI(f.filename)}?ref=${ref}`,
+        ...(patch !== undefined ? { patch } : {}),
+        ...(f.previousFilename !== undefined ? { previous_filename: f.previousFilename } : {})
+      }
+    })
   }
 
   #nextFault(method: string, path: string): GitHubFault | undefined {
@@ -360,7 +423,13 @@ export class GitHubEmulator {
       if (seed === undefined) throw notFound()
       const files = this.#files(seed.base, seed.head).slice(0, FILES_LIST_CAP)
       const page = this.#paginate(url, files.length, res)
-      sendJson(res, 200, this.#fileItems(files.slice(page.start, page.end), this.#sha(seed.head)))
+      const past = this.#options.patchlessPastPageIndex
+      const patchlessFrom = past !== undefined && page.end - page.start > past ? past : Infinity
+      sendJson(
+        res,
+        200,
+        this.#fileItems(files.slice(page.start, page.end), this.#sha(seed.head), patchlessFrom)
+      )
       return
     }
     if (method === 'GET' && (m = /^\/compare\/(.+)\.\.\.(.+)$/.exec(path))) {
@@ -478,19 +547,121 @@ export class GitHubEmulator {
       })
       return
     }
+    if (this.#blobRoutes(method, path, url, accept, res)) return
     throw notFound()
   }
 
+  /**
+   * The git data API's blobs and the contents API, which the action reads for a file the files
+   * list gives no patch for. Base64 wrapped at 60 characters with a final newline, as GitHub
+   * writes it (Ruby's `Base64.encode64`; the examples of "Get a blob" and "Get repository
+   * content" show the `\n`s).
+   */
+  #blobRoutes(method: string, path: string, url: URL, accept: string, res: ServerResponse): boolean {
+    let m: RegExpExecArray | null
+    if (method === 'GET' && (m = /^\/git\/blobs\/([^/]+)$/.exec(path))) {
+      const sha = m[1] as string
+      if (!/^[0-9a-f]{40}$/.test(sha) || this.#objectType(sha) !== 'blob') throw notFound()
+      const bytes = this.#blob(sha)
+      sendJson(res, 200, {
+        sha,
+        node_id: `B_${sha.slice(0, 16)}`,
+        size: bytes.length,
+        url: `${this.#url}${this.#repoPath()}/git/blobs/${sha}`,
+        content: base64Lines(bytes),
+        encoding: 'base64'
+      })
+      return true
+    }
+    if (method === 'GET' && (m = /^\/contents\/(.+)$/.exec(path))) {
+      const file = decodeURIComponent(m[1] as string)
+      const ref = url.searchParams.get('ref') ?? 'main'
+      let commit: string
+      try {
+        commit = this.#sha(ref)
+      } catch {
+        // GitHub's answer for a ref that does not exist.
+        throw new HttpError(404, {
+          message: `No commit found for the ref ${ref}`,
+          documentation_url: DOCS,
+          status: '404'
+        })
+      }
+      // A directory (a list in GitHub's answer) or a submodule is not served: the action reads files.
+      if (this.#objectType(`${commit}:${file}`) !== 'blob') throw notFound()
+      const sha = this.#options.repo.git('rev-parse', `${commit}:${file}`).trim()
+      const bytes = this.#blob(sha)
+      if (/application\/vnd\.github(\.v3)?\.raw(?!\+json)/.test(accept)) {
+        res.writeHead(200, {
+          'content-type': 'application/vnd.github.raw',
+          'content-length': String(bytes.length)
+        })
+        res.end(bytes)
+        return true
+      }
+      const self = `${this.#url}${this.#repoPath()}/contents/${encodeURI(file)}?ref=${encodeURIComponent(ref)}`
+      const git = `${this.#url}${this.#repoPath()}/git/blobs/${sha}`
+      const html = this.#html(`/blob/${ref}/${encodeURI(file)}`)
+      // Over 1 MB GitHub sends `content: ""` and `encoding: "none"` ("Get repository content").
+      const large = bytes.length > 1024 * 1024
+      sendJson(res, 200, {
+        type: 'file',
+        encoding: large ? 'none' : 'base64',
+        size: bytes.length,
+        name: file.slice(file.lastIndexOf('/') + 1),
+        path: file,
+        content: large ? '' : base64Lines(bytes),
+        sha,
+        url: self,
+        git_url: git,
+        html_url: html,
+        download_url: `https://raw.githubusercontent.com/${this.#options.owner}/${this.#options.name}/${ref}/${encodeURI(file)}`,
+        _links: { self, git, html }
+      })
+      return true
+    }
+    return false
+  }
+
+  #objectType(sha: string): string {
+    try {
+      return this.#options.repo.git('cat-file', '-t', sha).trim()
+    } catch {
+      return ''
+    }
+  }
+
+  /** A blob's bytes as they are (the git helper decodes as UTF-8, which would corrupt binaries). */
+  #blob(sha: string): Buffer {
+    return execFileSync('git', ['cat-file', 'blob', sha], {
+      cwd: this.#options.repo.dir,
+      maxBuffer: 1024 * 1024 * 1024
+    })
+  }
+
   #sendDiff(res: ServerResponse, base: string, head: string): void {
+    if (this.#options.diffNotAvailable === true) {
+      // GitHub's body, as reported in sonichi/sutando#3159 and googleapis/repo-automation-bots#4475.
+      throw new HttpError(422, {
+        message: 'Server Error: Sorry, this diff is taking too long to generate.',
+        errors: [{ resource: 'PullRequest', field: 'diff', code: 'not_available' }],
+        status: '422'
+      })
+    }
     const files = this.#files(base, head)
-    const lines = files.reduce((n, f) => n + f.additions + f.deletions, 0)
-    const limits = this.#options.diffLimits ?? { maxFiles: 300, maxLines: 20000 }
+    const text = this.#options.repo.diff(base, head)
+    const limits = { ...GITHUB_DIFF_LIMITS, ...this.#options.diffLimits }
+    let lines = 0
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++
+    // GitHub's wording for the byte limit is not on record; it is modelled on the other two.
     const tooMany =
       files.length > limits.maxFiles
         ? `files (${limits.maxFiles})`
         : lines > limits.maxLines
           ? `lines (${limits.maxLines})`
-          : undefined
+          : Buffer.byteLength(text) > limits.maxBytes
+            ? `bytes (${limits.maxBytes})`
+            : undefined
     if (tooMany !== undefined) {
       throw new HttpError(406, {
         message: `Sorry, the diff exceeded the maximum number of ${tooMany}. Consider using 'List pull requests files' API or locally cloning the repository instead.`,
@@ -499,7 +670,6 @@ export class GitHubEmulator {
         status: '406'
       })
     }
-    const text = this.#options.repo.diff(base, head)
     res.writeHead(200, {
       'content-type': 'application/vnd.github.diff; charset=utf-8',
       'content-length': String(Buffer.byteLength(text))
@@ -525,6 +695,14 @@ export class GitHubEmulator {
     if (links.length > 0) res.setHeader('link', links.join(', '))
     return { start: (page - 1) * perPage, end: page * perPage }
   }
+}
+
+/** Base64 in lines of 60 characters, each ending in `\n`, as GitHub's blob and contents answers are. */
+function base64Lines(bytes: Buffer): string {
+  const text = bytes.toString('base64')
+  let out = ''
+  for (let i = 0; i < text.length; i += 60) out += `${text.slice(i, i + 60)}\n`
+  return out
 }
 
 function fullUser(user: User | undefined): Required<User> {
