@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { GitRepo } from './git-repo.js'
 import { changedFiles, type ChangedFile } from './git-files.js'
 import { closeServer, listen, readBody, sendJson } from '../../emulators/http.js'
+import { commit, repository, simpleUser } from './shapes.js'
 
 export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
 
@@ -252,6 +253,25 @@ export class GitHubEmulator {
     return comment
   }
 
+  /** A comment as GitHub answers it: the fields GitHub's `issue-comment` requires added. */
+  #commentJson(comment: Comment): Record<string, unknown> {
+    return {
+      ...comment,
+      url: `${this.#url}${this.#repoPath()}/issues/comments/${comment.id}`,
+      user: simpleUser(this.#url, comment.user)
+    }
+  }
+
+  /** A reaction as GitHub answers it (`reaction`). */
+  #reactionJson(reaction: Reaction): Record<string, unknown> {
+    return {
+      ...reaction,
+      node_id: `REA_${reaction.id.toString(36)}`,
+      user: simpleUser(this.#url, reaction.user),
+      created_at: '2026-01-01T00:00:00Z'
+    }
+  }
+
   #files(base: string, head: string): ChangedFile[] {
     const key = `${base}...${head}`
     let files = this.#filesCache.get(key)
@@ -281,22 +301,83 @@ export class GitHubEmulator {
     const full = `${this.#options.owner}/${this.#options.name}`
     const headRepo = seed.headRepoFullName ?? full
     const user = fullUser(seed.user ?? { login: 'octocat', type: 'User' })
+    const url = `${this.#url}${this.#repoPath()}/pulls/${seed.number}`
+    const issueUrl = `${this.#url}${this.#repoPath()}/issues/${seed.number}`
+    const headSha = this.#sha(seed.head)
+    const headRef = /^[0-9a-f]{40}$/.test(seed.head) ? `feature-${seed.number}` : seed.head
+    const headOwner = headRepo.split('/')[0] ?? ''
+    const baseSha = this.#sha(seed.base)
+    const mergeBase = this.#options.repo.git('merge-base', baseSha, headSha).trim()
+    const commits = Number(this.#options.repo.git('rev-list', '--count', `${mergeBase}..${headSha}`).trim())
+    const owner = { login: this.#options.owner, id: 3000 + this.#options.owner.length, type: 'Organization' }
+    const href = (h: string) => ({ href: h })
     return {
-      url: `${this.#url}${this.#repoPath()}/pulls/${seed.number}`,
+      url,
+      id: 7_000_000 + seed.number,
+      node_id: `PR_${seed.number.toString(36)}`,
       html_url: this.#html(`/pull/${seed.number}`),
       diff_url: this.#html(`/pull/${seed.number}.diff`),
+      patch_url: this.#html(`/pull/${seed.number}.patch`),
+      issue_url: issueUrl,
+      commits_url: `${url}/commits`,
+      review_comments_url: `${url}/comments`,
+      review_comment_url: `${this.#url}${this.#repoPath()}/pulls/comments{/number}`,
+      comments_url: `${issueUrl}/comments`,
+      statuses_url: `${this.#url}${this.#repoPath()}/statuses/${headSha}`,
       number: seed.number,
       state: seed.state ?? 'open',
+      locked: false,
       draft: seed.draft ?? false,
       title: seed.title ?? `Pull request ${seed.number}`,
       body: seed.body ?? null,
-      user,
+      user: simpleUser(this.#url, user),
+      labels: [],
+      milestone: null,
+      active_lock_reason: null,
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      closed_at: seed.state === 'closed' ? '2026-01-01T00:00:00Z' : null,
+      merged_at: null,
+      merge_commit_sha: null,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: [],
+      requested_teams: [],
       head: {
-        sha: this.#sha(seed.head),
-        ref: /^[0-9a-f]{40}$/.test(seed.head) ? `feature-${seed.number}` : seed.head,
-        repo: { full_name: headRepo, fork: headRepo !== full }
+        label: `${headOwner}:${headRef}`,
+        ref: headRef,
+        sha: headSha,
+        user: simpleUser(this.#url, { login: headOwner, id: 3000 + headOwner.length, type: 'User' }),
+        repo: { ...repository(this.#url, headRepo, 9000 + headRepo.length), fork: headRepo !== full }
       },
-      base: { sha: this.#sha(seed.base), ref: 'main', repo: { full_name: full, fork: false } },
+      base: {
+        label: `${this.#options.owner}:main`,
+        ref: 'main',
+        sha: baseSha,
+        user: simpleUser(this.#url, owner),
+        repo: repository(this.#url, full, 9000 + full.length)
+      },
+      _links: {
+        self: href(url),
+        html: href(this.#html(`/pull/${seed.number}`)),
+        issue: href(issueUrl),
+        comments: href(`${issueUrl}/comments`),
+        review_comments: href(`${url}/comments`),
+        review_comment: href(`${this.#url}${this.#repoPath()}/pulls/comments{/number}`),
+        commits: href(`${url}/commits`),
+        statuses: href(`${this.#url}${this.#repoPath()}/statuses/${headSha}`)
+      },
+      author_association: 'CONTRIBUTOR',
+      auto_merge: null,
+      merged: false,
+      mergeable: null,
+      rebaseable: null,
+      mergeable_state: 'unknown',
+      merged_by: null,
+      comments: this.comments(seed.number).length,
+      review_comments: 0,
+      maintainer_can_modify: false,
+      commits,
       changed_files: files.length,
       additions: files.reduce((n, f) => n + f.additions, 0),
       deletions: files.reduce((n, f) => n + f.deletions, 0)
@@ -450,17 +531,25 @@ export class GitHubEmulator {
       const behind = Number(
         this.#options.repo.git('rev-list', '--count', `${headSha}..${this.#sha(base)}`).trim()
       )
+      const full = `${this.#options.owner}/${this.#options.name}`
       const commits = this.#options.repo
         .git('rev-list', '--reverse', `${mergeBase}..${headSha}`)
         .split('\n')
         .filter(Boolean)
-        .map(sha => ({ sha }))
+        .map(sha => commit(this.#url, full, this.#options.repo, sha))
+      const compareUrl = `${this.#url}${repoPath}/compare/${m[1]}...${m[2]}`
       sendJson(res, 200, {
+        url: compareUrl,
+        html_url: this.#html(`/compare/${m[1]}...${m[2]}`),
+        permalink_url: this.#html(`/compare/${m[1]}...${m[2]}`),
+        diff_url: this.#html(`/compare/${m[1]}...${m[2]}.diff`),
+        patch_url: this.#html(`/compare/${m[1]}...${m[2]}.patch`),
+        base_commit: commit(this.#url, full, this.#options.repo, this.#sha(base)),
         status: behind === 0 ? (ahead === 0 ? 'identical' : 'ahead') : ahead === 0 ? 'behind' : 'diverged',
         ahead_by: ahead,
         behind_by: behind,
         total_commits: ahead,
-        merge_base_commit: { sha: mergeBase },
+        merge_base_commit: commit(this.#url, full, this.#options.repo, mergeBase),
         commits,
         files: this.#fileItems(this.#files(base, head).slice(0, COMPARE_FILES_CAP), headSha)
       })
@@ -487,12 +576,16 @@ export class GitHubEmulator {
       if (method === 'GET') {
         const all = this.comments(number)
         const page = this.#paginate(url, all.length, res)
-        sendJson(res, 200, all.slice(page.start, page.end))
+        sendJson(
+          res,
+          200,
+          all.slice(page.start, page.end).map(c => this.#commentJson(c))
+        )
         return
       }
       if (method === 'POST') {
         const text = validBody(body, 'create-an-issue-comment')
-        sendJson(res, 201, this.#createComment(number, text, ACTIONS_BOT))
+        sendJson(res, 201, this.#commentJson(this.#createComment(number, text, ACTIONS_BOT)))
         return
       }
     }
@@ -500,13 +593,13 @@ export class GitHubEmulator {
       const found = this.#comments.get(Number(m[1]))
       if (found === undefined) throw notFound()
       if (method === 'GET') {
-        sendJson(res, 200, found.comment)
+        sendJson(res, 200, this.#commentJson(found.comment))
         return
       }
       if (method === 'PATCH') {
         found.comment.body = validBody(body, 'update-an-issue-comment')
         found.comment.updated_at = new Date().toISOString()
-        sendJson(res, 200, found.comment)
+        sendJson(res, 200, this.#commentJson(found.comment))
         return
       }
     }
@@ -526,12 +619,12 @@ export class GitHubEmulator {
       const list = this.#reactions.get(id) ?? []
       const existing = list.find(r => r.content === content && r.user.login === ACTIONS_BOT.login)
       if (existing !== undefined) {
-        sendJson(res, 200, existing)
+        sendJson(res, 200, this.#reactionJson(existing))
         return
       }
       const reaction = { id: this.#nextId++, content, user: ACTIONS_BOT }
       this.#reactions.set(id, [...list, reaction])
-      sendJson(res, 201, reaction)
+      sendJson(res, 201, this.#reactionJson(reaction))
       return
     }
     if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(path))) {
@@ -543,7 +636,18 @@ export class GitHubEmulator {
       sendJson(res, 200, {
         permission: COARSE[r],
         role_name: r,
-        user: { login, id: 1000 + login.length, type: 'User', permissions: {} }
+        user: {
+          ...simpleUser(this.#url, { login, id: 1000 + login.length, type: 'User' }),
+          // GitHub's `collaborator` object: the role and what it allows.
+          permissions: {
+            pull: r !== 'none',
+            triage: ['admin', 'maintain', 'write', 'triage'].includes(r),
+            push: ['admin', 'maintain', 'write'].includes(r),
+            maintain: ['admin', 'maintain'].includes(r),
+            admin: r === 'admin'
+          },
+          role_name: r
+        }
       })
       return
     }
