@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, URL */
 /**
  * Extracts, from GitHub's published OpenAPI description (`@octokit/openapi`), just the operations
  * the action uses, with every component they reference, into __tests__/fixtures/github-openapi.json

@@ -113,7 +113,7 @@ export async function collectCompareDiff(
   log(`GitHub says the diff ${basehead} is ${refusal}; reading the compare files list instead.`)
   const { data } = await gh.rest.repos.compareCommitsWithBasehead({ ...repo, basehead, per_page: 100 })
   const mergeBase = data.merge_base_commit.sha
-  const files = await withBlobPatches(gh, repo, data.files ?? [], async () => mergeBase, log)
+  const files = await withBlobPatches(gh, repo, data.files ?? [], () => Promise.resolve(mergeBase), log)
   return {
     files,
     source: 'files',
