@@ -23,7 +23,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['*.js'],
+    files: ['*.js', 'scripts/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked]
   }
 )

@@ -32,6 +32,11 @@ describe('parseInputs', () => {
     })
   })
 
+  it("accepts command-permission 'everyone', the opt-in for anyone running commands", () => {
+    const inputs = parseInputs(reader({ 'rivya-api-key': KEY, 'command-permission': 'everyone' }))
+    expect(inputs.commandPermission).toBe('everyone')
+  })
+
   it('reads every input it is given', () => {
     const inputs = parseInputs(
       reader({
@@ -91,7 +96,7 @@ describe('parseInputs', () => {
     [{ stream: 'yes' }, "Invalid stream 'yes': expected true or false"],
     [
       { 'command-permission': 'owner' },
-      "Invalid command-permission 'owner': expected one of read, triage, write, maintain, admin"
+      "Invalid command-permission 'owner': expected one of read, triage, write, maintain, admin, everyone"
     ],
     [{ 'api-base-url': 'rivya.ai' }, "Invalid api-base-url 'rivya.ai': expected an http(s) URL"],
     [{ 'api-base-url': 'ftp://rivya.ai' }, 'expected an http(s) URL without credentials'],

@@ -17,6 +17,13 @@ export type ReasoningEffort = (typeof REASONING_EFFORTS)[number]
 export const PERMISSIONS = ['read', 'triage', 'write', 'maintain', 'admin'] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
+/**
+ * The values of `command-permission`: a least permission, or `everyone` (anyone may run commands,
+ * the deliberate opt-in that `read` on a public repository amounts to; see permission.ts).
+ */
+export const COMMAND_PERMISSIONS = [...PERMISSIONS, 'everyone'] as const
+export type CommandPermission = (typeof COMMAND_PERMISSIONS)[number]
+
 /** The word in `exclude` that stands for the built-in noise list. */
 export const DEFAULT_EXCLUDE_WORD = 'defaults'
 
@@ -51,7 +58,7 @@ export interface Inputs {
   maxTurns: number
   maxCredits: number | undefined
   triggerPhrase: string
-  commandPermission: Permission
+  commandPermission: CommandPermission
   pullRequest: number | undefined
   extraInstructions: string
   postComment: boolean
@@ -188,7 +195,7 @@ const schema = z
     'trigger-phrase': z.string().regex(/^\S+$/, {
       error: i => `Invalid trigger-phrase '${String(i.input)}': expected one word, such as /codex`
     }),
-    'command-permission': oneOf('command-permission', PERMISSIONS),
+    'command-permission': oneOf('command-permission', COMMAND_PERMISSIONS),
     'pull-request': optional(positiveInteger('pull-request', 'a pull request number')),
     'extra-instructions': z.string(),
     'post-comment': boolean('post-comment'),

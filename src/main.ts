@@ -12,7 +12,7 @@ import {
 import { readRunContext, type RunContext } from './github/context.js'
 import { collectPullRequestDiff } from './github/diff-source.js'
 import { decideTrigger, secretsWithheld, type Trigger } from './github/event.js'
-import { permits } from './github/permission.js'
+import { commandPermissionRefusal, permits } from './github/permission.js'
 import { getPullRequest, isNewerHead, type PullRequestInfo } from './github/pull-request.js'
 import { messageLimit, parseInputs, type Inputs } from './inputs.js'
 import { notice, setReviewOutputs, setUsageOutputs, writeAnswerSummary, writeJobSummary } from './outputs.js'
@@ -142,6 +142,9 @@ async function commenterMayRun(
   user: string,
   inputs: Inputs
 ): Promise<boolean> {
+  const refusal = commandPermissionRefusal(inputs.commandPermission, ctx.payload)
+  if (refusal !== undefined) throw new Error(refusal)
+  if (inputs.commandPermission === 'everyone') return true
   let allowed = false
   try {
     allowed = permits(await collaboratorPermission(gh, ctx.repo, user), inputs.commandPermission)

@@ -158,9 +158,19 @@ describe('collectPullRequestDiff, from the diff media type and from the files li
       const b = reviewOf(others(fromList), limit)
       expect(b.messages).toEqual(a.messages)
       expect(b.files).toEqual(a.files)
-      expect(b.skipped.map(s => s.path)).toEqual(a.skipped.map(s => s.path))
-      const reason = (r: string) => (r === REASONS.binary ? REASONS.patchMissing : r)
-      expect(b.skipped.map(s => s.reason)).toEqual(a.skipped.map(s => reason(s.reason)))
+      // A binary file has no patch in the list; its blobs show it is binary.
+      expect(b.skipped).toEqual(a.skipped)
+    }
+
+    // GitHub leaves `patch` out of large files; with every patch left out, the blob diffs must
+    // give the review git's own diff: the same messages, the same files, the same reasons.
+    const noPatches = await emulator({ repo, diffLimits: NO_DIFF, patchLimitLines: 0 })
+    noPatches.addPullRequest({ number: 1, base, head })
+    const fromBlobs = await collectPull(noPatches.url, 1)
+    expect(noPatches.requests.some(r => r.path.includes('/git/blobs/'))).toBe(true)
+    expect(entries(fromBlobs)).toEqual(entries(fromDiff))
+    for (const limit of [DEFAULT_PROMPT_LIMIT, MIN_MESSAGE_CHARS]) {
+      expect(reviewOf(fromBlobs, limit)).toEqual(reviewOf(fromDiff, limit))
     }
     const listed = reviewOf(fromList, DEFAULT_PROMPT_LIMIT)
     expect(listed.skipped.find(s => s.path === move)?.reason).toBe(REASONS.moveWithoutPatch)
@@ -187,7 +197,7 @@ describe('collectPullRequestDiff, from the diff media type and from the files li
     expect(text).toContain('\n-y\n\\ No newline at end of file\n+z\n\\ No newline at end of file\n')
     // The small limit splits src/long.ts between messages, which both forms must do alike.
     expect(reviewOf(fromDiff, MIN_MESSAGE_CHARS).messages.length).toBeGreaterThan(2)
-  })
+  }, 30_000)
 })
 
 describe('the files-list fallback', () => {
@@ -219,7 +229,7 @@ describe('the files-list fallback', () => {
     gh = await emulator({ repo, patchLimitBytes: 4000 })
     gh.addPullRequest({ number: 9, base, head })
     diff = await collectPull(gh.url, 9, log)
-  }, 30_000)
+  }, 60_000)
 
   afterAll(() => repo.destroy())
 
@@ -244,17 +254,15 @@ describe('the files-list fallback', () => {
     expect(pages.every(r => r.status === 200)).toBe(true)
   })
 
-  it('keeps binary files and files over the patch limit, marked as skipped with the reason', () => {
+  it('diffs a text file over the patch limit from its blobs and lists a binary one as binary', () => {
     const [big, logo] = diff.files
-    expect(big).toMatchObject({ path: 'a/big.txt', patchMissing: true, additions: 400, deletions: 400 })
-    expect(logo).toMatchObject({ path: 'a/logo.raw', patchMissing: true, hunks: [] })
+    expect(big).toMatchObject({ path: 'a/big.txt', patchMissing: false, additions: 400, deletions: 400 })
+    expect(big?.hunks.map(h => [h.oldStart, h.oldLines, h.newStart, h.newLines])).toEqual([[1, 400, 1, 400]])
+    expect(logo).toMatchObject({ path: 'a/logo.raw', binary: true, patchMissing: false, hunks: [] })
     const review = reviewOf(diff, DEFAULT_PROMPT_LIMIT)
-    expect(review.skipped).toEqual([
-      { path: 'a/big.txt', reason: REASONS.patchMissing },
-      { path: 'a/logo.raw', reason: REASONS.patchMissing }
-    ])
-    expect(review.files).toHaveLength(FILES_LIST_CAP - 2)
-    expect(review.files[0]).toBe('f/0000.txt')
+    expect(review.skipped).toEqual([{ path: 'a/logo.raw', reason: REASONS.binary }])
+    expect(review.files).toHaveLength(FILES_LIST_CAP - 1)
+    expect(review.files.slice(0, 2)).toEqual(['a/big.txt', 'f/0000.txt'])
   })
 })
 
@@ -283,6 +291,22 @@ describe('requests that fail', () => {
     const diff = await collectPull(gh.url, 3)
     expect(diff.files.map(f => f.path)).toEqual(['src/app.ts', 'src/new.ts'])
     expect(diffGets(gh).map(r => r.status)).toEqual([406])
+  })
+
+  it("falls back to the files list on GitHub's 422 not_available, asking for the diff once", async () => {
+    const gh = await emulator({ repo, diffNotAvailable: true })
+    gh.addPullRequest({ number: 3, base, head })
+    const log: string[] = []
+    const diff = await collectPull(gh.url, 3, log)
+    expect(diff.source).toBe('files')
+    expect(diff.files.map(f => [f.path, f.additions, f.deletions])).toEqual([
+      ['src/app.ts', 1, 1],
+      ['src/new.ts', 1, 0]
+    ])
+    expect(diffGets(gh).map(r => r.status)).toEqual([422])
+    expect(log).toEqual([
+      'GitHub says the diff of #3 is taking too long to generate; reading the files list instead.'
+    ])
   })
 
   it('retries a 500 on a GET and then succeeds', async () => {
@@ -410,6 +434,18 @@ describe('collectCompareDiff', () => {
     expect(compares.map(r => [r.accept.includes('diff'), r.status])).toEqual([
       [true, 406],
       [false, 200]
+    ])
+  })
+
+  it("falls back to the compare files list on GitHub's 422 not_available, diffing patchless files from blobs", async () => {
+    const gh = await emulator({ repo, diffNotAvailable: true, patchLimitLines: 0 })
+    const log: string[] = []
+    const diff = await collectCompareDiff(client(gh.url), REPO, first, second, line => log.push(line))
+    expect(diff.source).toBe('files')
+    expect(shape(diff)).toEqual(SINCE_FIRST)
+    expect(diff.files[0]?.hunks[0]?.body).toContain('-export const v8 = 8\n+export const v8 = eight')
+    expect(log).toEqual([
+      `GitHub says the diff ${first}...${second} is taking too long to generate; reading the compare files list instead.`
     ])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { permits } from '../../src/github/permission.js'
+import { commandPermissionRefusal, permits } from '../../src/github/permission.js'
 
 describe('permits', () => {
   it.each([
@@ -18,5 +18,41 @@ describe('permits', () => {
     [{}, 'read', false]
   ] as const)('%j against %s → %s', (answer, required, expected) => {
     expect(permits(answer, required)).toBe(expected)
+  })
+})
+
+describe("command-permission 'everyone'", () => {
+  it('admits any commenter, even one GitHub says has no access', () => {
+    expect(permits({ permission: 'none', role_name: 'none' }, 'everyone')).toBe(true)
+    expect(permits({}, 'everyone')).toBe(true)
+  })
+})
+
+describe('commandPermissionRefusal', () => {
+  // GitHub answers `read` for any user on a public repository, so `read` there admits everyone.
+  it.each([
+    [{ repository: { private: false, visibility: 'public' } }],
+    [{ repository: { private: false } }],
+    [{ repository: { visibility: 'public' } }],
+    // Visibility unknown: taken as public, the safe side.
+    [{}],
+    [{ repository: null }]
+  ])("refuses 'read' on a public repository (%j), naming 'everyone'", payload => {
+    const refusal = commandPermissionRefusal('read', payload)
+    expect(refusal).toBe(
+      "command-permission 'read' admits everyone on a public repository (GitHub answers read for any user there); set command-permission: everyone to allow that deliberately, or triage or higher."
+    )
+  })
+
+  it.each([
+    ['read', { repository: { private: true, visibility: 'private' } }],
+    ['read', { repository: { private: true, visibility: 'internal' } }],
+    ['read', { repository: { visibility: 'internal' } }],
+    ['triage', { repository: { private: false, visibility: 'public' } }],
+    ['write', {}],
+    ['everyone', { repository: { private: false, visibility: 'public' } }],
+    ['everyone', { repository: { private: true } }]
+  ] as const)("accepts '%s' on %j", (required, payload) => {
+    expect(commandPermissionRefusal(required, payload)).toBeUndefined()
   })
 })

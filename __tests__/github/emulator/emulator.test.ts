@@ -158,7 +158,9 @@ describe('issue comments', () => {
     )
     const all = await walk<Comment>(gh, `${REPO_PATH}/issues/7/comments?per_page=2`)
     expect(all.pages).toBe(3)
-    expect(all.items).toEqual(seeded)
+    // The answers carry GitHub's full user and the comment's API `url` besides (openapi.test.ts).
+    expect(all.items).toMatchObject(seeded)
+    expect(all.items).toHaveLength(seeded.length)
     expect(links(all.last)).toEqual({ prev: url(2), first: url(1) })
   })
 
@@ -176,8 +178,8 @@ describe('issue comments', () => {
     const answer = await repoCall(gh, '/issues/7/comments', { body: { body: 'Review: looks good' } })
     expect(answer.status).toBe(201)
     const comment = answer.json as Comment
-    expect(comment.user).toEqual({ login: 'github-actions[bot]', id: 41898282, type: 'Bot' })
-    expect(comment.user).toEqual(ACTIONS_BOT)
+    expect(comment.user).toMatchObject({ login: 'github-actions[bot]', id: 41898282, type: 'Bot' })
+    expect(comment.user).toMatchObject(ACTIONS_BOT)
     expect(comment).toMatchObject({
       body: 'Review: looks good',
       html_url: `https://github.com/octo-org/demo/pull/7#issuecomment-${comment.id}`,
@@ -186,7 +188,7 @@ describe('issue comments', () => {
     })
     expect(comment.created_at).toBe(comment.updated_at)
     expect(Number.isNaN(Date.parse(comment.created_at))).toBe(false)
-    expect(gh.comments(PR)).toEqual([comment])
+    expect([comment]).toMatchObject(gh.comments(PR))
     const onIssue = (await repoCall(gh, '/issues/8/comments', { body: { body: 'hi' } })).json as Comment
     expect(onIssue.html_url).toBe(`https://github.com/octo-org/demo/issues/8#issuecomment-${onIssue.id}`)
     expect(onIssue.id).not.toBe(comment.id)
@@ -289,7 +291,7 @@ describe('reactions on an issue comment', () => {
     const first = await react('eyes')
     expect(first.status).toBe(201)
     const reaction = first.json as { id: number; content: string; user: unknown }
-    expect(reaction).toEqual({ id: expect.any(Number), content: 'eyes', user: ACTIONS_BOT })
+    expect(reaction).toMatchObject({ id: expect.any(Number), content: 'eyes', user: ACTIONS_BOT })
     const again = await react('eyes')
     expect(again.status).toBe(200)
     expect(again.json).toEqual(reaction)
