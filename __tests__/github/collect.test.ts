@@ -169,11 +169,24 @@ describe('collectPullRequestDiff, from the diff media type and from the files li
     const fromBlobs = await collectPull(noPatches.url, 1)
     expect(noPatches.requests.some(r => r.path.includes('/git/blobs/'))).toBe(true)
     expect(entries(fromBlobs)).toEqual(entries(fromDiff))
+    // The files list cannot say what a mode change was, blobs or not: compared apart, below.
+    const withoutMode = (d: CollectedDiff) => ({ ...d, files: d.files.filter(f => f.path !== mode) })
     for (const limit of [DEFAULT_PROMPT_LIMIT, MIN_MESSAGE_CHARS]) {
-      expect(reviewOf(fromBlobs, limit)).toEqual(reviewOf(fromDiff, limit))
+      expect(reviewOf(withoutMode(fromBlobs), limit)).toEqual(reviewOf(withoutMode(fromDiff), limit))
     }
+    // Equal blobs show the move is pure: reviewed as a rename, not skipped as a possible binary.
+    const blobReview = reviewOf(fromBlobs, DEFAULT_PROMPT_LIMIT)
+    expect(blobReview.skipped.find(s => s.path === move)).toBeUndefined()
+    expect(blobReview.messages[0]).toContain(
+      '=== dir/new näme.txt (renamed from old name.txt, no content change)\n'
+    )
+    expect(blobReview.messages[0]).toContain('=== run.sh (mode or type changed, no content change)\n')
     const listed = reviewOf(fromList, DEFAULT_PROMPT_LIMIT)
-    expect(listed.skipped.find(s => s.path === move)?.reason).toBe(REASONS.moveWithoutPatch)
+    // The list's patchless move goes through the same blob check.
+    expect(listed.skipped.find(s => s.path === move)).toBeUndefined()
+    expect(listed.messages[0]).toContain(
+      '=== dir/new näme.txt (renamed from old name.txt, no content change)\n'
+    )
     expect(listed.messages[0]).toContain('=== run.sh (mode or type changed, no content change)\n')
 
     const whole = reviewOf(fromDiff, DEFAULT_PROMPT_LIMIT)

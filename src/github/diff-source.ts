@@ -161,7 +161,11 @@ export async function withBlobPatches(
     try {
       base ??= await mergeBase()
       const result = await patchFromBlobs(reader, item, base, limits)
-      if (result.kind === 'patch') {
+      if (result.kind === 'patch' && result.patch === '') {
+        // Equal blobs: a pure move (or a mode change), which the files list cannot tell from a
+        // binary file moved and changed; the blobs can.
+        files[i] = { ...file, patchMissing: false }
+      } else if (result.kind === 'patch') {
         files[i] = filesFromPatches([{ ...item, patch: result.patch }])[0] as DiffFile
       } else if (result.kind === 'binary') {
         files[i] = { ...file, binary: true, patchMissing: false }
