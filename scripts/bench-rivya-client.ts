@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
 import { Worker, isMainThread, parentPort } from 'node:worker_threads'
 import { RivyaClient } from '../src/rivya/client.js'
-import { RivyaEmulator } from '../src/rivya/emulator/index.js'
+import { RivyaEmulator } from '../emulators/rivya/index.js'
 
 interface Ready {
   url: string

@@ -8,9 +8,9 @@
  */
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { GitHubEmulator } from '../src/github/emulator/index.js'
-import { GitRepo } from '../src/github/emulator/git-repo.js'
-import { RivyaEmulator } from '../src/rivya/emulator/index.js'
+import { GitHubEmulator } from '../emulators/github/index.js'
+import { GitRepo } from '../emulators/github/git-repo.js'
+import { RivyaEmulator } from '../emulators/rivya/index.js'
 import { ROOT, runAction } from './runner.js'
 
 const TOKEN = 'ghs_demo_token'

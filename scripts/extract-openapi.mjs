@@ -3,7 +3,7 @@
 /**
  * Extracts, from GitHub's published OpenAPI description (`@octokit/openapi`), just the operations
  * the action uses, with every component they reference, into __tests__/fixtures/github-openapi.json
- * — the schema the GitHub emulator's answers are held to (__tests__/github/emulator/openapi.test.ts).
+ * — the schema the GitHub emulator's answers are held to (__tests__/emulators/github/openapi.test.ts).
  *
  * NETWORK: this script runs `npm pack @octokit/openapi@<version>` into a temporary directory (the
  * npm registry must be reachable; the package is ~29 MB packed, 385 MB unpacked, and is not a

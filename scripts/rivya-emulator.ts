@@ -3,7 +3,7 @@
  *   npm run emulator:rivya -- --port 8787 [--framing openai]
  * `--framing` picks how the stream endpoint frames answers (docs/emulators.md, "Stream framings").
  */
-import { RivyaEmulator, SSE_FRAMINGS, type SseFraming } from '../src/rivya/emulator/index.js'
+import { RivyaEmulator, SSE_FRAMINGS, type SseFraming } from '../emulators/rivya/index.js'
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name)

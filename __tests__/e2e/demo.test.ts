@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
 import { changeToReview, demo, type DemoChange } from '../../scripts/demo.js'
 
 jest.setTimeout(60_000)

@@ -3,10 +3,10 @@
  * Rivya emulators, with webhook payloads from @octokit/webhooks-examples.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { GitHubEmulator, type User } from '../../src/github/emulator/index.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
-import { RivyaEmulator } from '../../src/rivya/emulator/index.js'
-import { example } from '../helpers/webhooks.js'
+import { GitHubEmulator, type User } from '../../emulators/github/index.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
+import { RivyaEmulator } from '../../emulators/rivya/index.js'
+import { example } from '../fixtures/webhooks.js'
 import { runAction, visibleOutput, type RunResult } from '../../scripts/runner.js'
 
 // Each case starts the bundled action as a child process, and retries wait for real.

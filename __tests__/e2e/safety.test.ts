@@ -4,10 +4,10 @@
  * landing mid-run, other tokens and hostile answers.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { ACTIONS_BOT, GitHubEmulator, type User } from '../../src/github/emulator/index.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
-import { RivyaEmulator } from '../../src/rivya/emulator/index.js'
-import { example } from '../helpers/webhooks.js'
+import { ACTIONS_BOT, GitHubEmulator, type User } from '../../emulators/github/index.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
+import { RivyaEmulator } from '../../emulators/rivya/index.js'
+import { example } from '../fixtures/webhooks.js'
 import { runAction, type RunOptions } from '../../scripts/runner.js'
 
 jest.setTimeout(60_000)

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { BLOB_DIFF_LIMITS, blobPatch, blobText, hunksBetween } from '../../src/github/blob-diff.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
 import { hunkLines, parseHunks } from '../../src/review/diff.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)

@@ -11,8 +11,8 @@ import {
   FILES_LIST_CAP,
   type CollectedDiff
 } from '../../src/github/diff-source.js'
-import { GitHubEmulator, type GitHubEmulatorOptions } from '../../src/github/emulator/index.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { GitHubEmulator, type GitHubEmulatorOptions } from '../../emulators/github/index.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
 import { getPullRequest } from '../../src/github/pull-request.js'
 import { DEFAULT_PROMPT_LIMIT, MIN_MESSAGE_CHARS, parseInputs } from '../../src/inputs.js'
 import { planWithinTurns } from '../../src/review/budget.js'

@@ -15,8 +15,8 @@ import {
   WORKFLOW_BOT,
   type UpsertOptions
 } from '../../src/github/comments.js'
-import { ACTIONS_BOT, GitHubEmulator, type User } from '../../src/github/emulator/index.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { ACTIONS_BOT, GitHubEmulator, type User } from '../../emulators/github/index.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
 import { COMMENT_MARKER, readCommentState } from '../../src/review/render.js'
 
 // Each comment POST waits for the throttling plugin's 3 s spacing of notifying requests.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ContextError, readRunContext } from '../../src/github/context.js'
-import { example } from '../helpers/webhooks.js'
+import { example } from '../fixtures/webhooks.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ctx-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { decideTrigger, secretsWithheld, TriggerError } from '../../src/github/event.js'
-import { example, examples } from '../helpers/webhooks.js'
+import { example, examples } from '../fixtures/webhooks.js'
 
 const options = { triggerPhrase: '/codex', reviewDrafts: false, pullRequest: undefined }
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
 import { REANCHOR_WINDOW, anchorFinding, normalisePath, type Commentable } from '../../src/review/anchor.js'
 import { filesFromPatches, parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
 import type { Finding } from '../../src/review/findings.js'
-import { genDiff, renderGitDiff, renderGitHubItems, type GenFile } from './diff-gen.js'
+import { genDiff, renderGitDiff, renderGitHubItems, type GenFile } from '../fixtures/diff-gen.js'
 
 const numbered = (n: number, f: (i: number) => string) =>
   Array.from({ length: n }, (_, i) => f(i + 1)).join('\n') + '\n'

@@ -12,8 +12,8 @@ import {
 import { filesFromPatches, parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
 import { selectFiles, type SelectedFile } from '../../src/review/filter.js'
 import { reviewFrame } from '../../src/review/prompts.js'
-import { genDiff, renderGitDiff, renderGitHubItems } from './diff-gen.js'
-import { diffLines, expectedLines, hasLoneSurrogate, reassemble } from './reassemble.js'
+import { genDiff, renderGitDiff, renderGitHubItems } from '../fixtures/diff-gen.js'
+import { diffLines, expectedLines, hasLoneSurrogate, reassemble } from '../fixtures/reassemble.js'
 
 /** A frame as small as can be, so tiny limits leave a tiny room for the diff. */
 const tinyFrame: MessageFrame = (part, parts) => ({

@@ -8,9 +8,9 @@ import {
   unquoteCString,
   type DiffFile
 } from '../../src/review/diff.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
-import { genDiff, renderGitDiff } from './diff-gen.js'
-import { githubItems } from './git-items.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
+import { genDiff, renderGitDiff } from '../fixtures/diff-gen.js'
+import { githubItems } from '../fixtures/git-items.js'
 
 describe('parseUnifiedDiff, for every generated diff', () => {
   it('gives back the files, statuses, names and lines that were written', () => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { filesFromPatches, parseUnifiedDiff } from '../../src/review/diff.js'
 import { planReview, type ReviewPlanOptions } from '../../src/review/messages.js'
 import { REASONS } from '../../src/review/filter.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
-import { githubItems } from './git-items.js'
-import { diffLines, hasLoneSurrogate, reassemble } from './reassemble.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
+import { githubItems } from '../fixtures/git-items.js'
+import { diffLines, hasLoneSurrogate, reassemble } from '../fixtures/reassemble.js'
 
 const FIND = ['-M', '-C', '--find-copies-harder']
 const MINIFIED = `(function(){${'var a="é😀",b=1;'.repeat(400)}})();`

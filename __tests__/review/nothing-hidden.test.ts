@@ -11,8 +11,8 @@ import { planReview, type ReviewPlanOptions } from '../../src/review/messages.js
 import { REASONS } from '../../src/review/filter.js'
 import { displayPath, visibleContent } from '../../src/review/visible.js'
 import { DIFF_CLOSE } from '../../src/review/prompts.js'
-import { genDiff, renderGitDiff, renderGitHubItems, type GenFile } from './diff-gen.js'
-import { reassemble } from './reassemble.js'
+import { genDiff, renderGitDiff, renderGitHubItems, type GenFile } from '../fixtures/diff-gen.js'
+import { reassemble } from '../fixtures/reassemble.js'
 
 /** Where readers other than an LF-only one break lines (Python's `str.splitlines`, Unicode). */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point

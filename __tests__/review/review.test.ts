@@ -8,7 +8,7 @@ import { planReview } from '../../src/review/messages.js'
 import { estimateNextTurn, runReviewLoop } from '../../src/review/review.js'
 import { turnKeys } from '../../src/review/keys.js'
 import { RivyaClient } from '../../src/rivya/client.js'
-import { RivyaEmulator } from '../../src/rivya/emulator/index.js'
+import { RivyaEmulator } from '../../emulators/rivya/index.js'
 import { RivyaSession, type SessionTurn } from '../../src/rivya/session.js'
 
 const MODEL = 'gpt-5.4-codex-chat'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { SHORTENED_EXTRA, displayPath, visibleContent } from '../../src/review/visible.js'
-import { hasLoneSurrogate } from './reassemble.js'
+import { hasLoneSurrogate } from '../fixtures/reassemble.js'
 
 const UNITS = [
   'a',

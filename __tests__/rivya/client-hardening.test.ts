@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { inspect } from 'node:util'
 import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
-import { RivyaEmulator, SSE_FRAMINGS } from '../../src/rivya/emulator/index.js'
+import { RivyaEmulator, SSE_FRAMINGS } from '../../emulators/rivya/index.js'
 import { RivyaError } from '../../src/rivya/errors.js'
 import type { RetryEvent } from '../../src/rivya/retry.js'
 import { RivyaSession } from '../../src/rivya/session.js'

@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { inspect } from 'node:util'
 import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
-import { RivyaEmulator } from '../../src/rivya/emulator/index.js'
+import { RivyaEmulator } from '../../emulators/rivya/index.js'
 import { RivyaError, isInsufficientCredits, isNotFound } from '../../src/rivya/errors.js'
 import { describeRetry, realSleep, type RetryEvent } from '../../src/rivya/retry.js'
 import { RivyaSession } from '../../src/rivya/session.js'
-import { ERROR_TABLE } from './error-table.js'
+import { ERROR_TABLE } from '../fixtures/rivya-error-table.js'
 
 const MODEL = 'gpt-5.4-codex-chat'
 const ACCOUNT = 'acct_test'

@@ -10,7 +10,7 @@ import {
   isRetryableCode,
   safeCause
 } from '../../src/rivya/errors.js'
-import { ERROR_TABLE } from './error-table.js'
+import { ERROR_TABLE } from '../fixtures/rivya-error-table.js'
 
 describe('errorFromBody', () => {
   it('covers every documented code', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { SSE_FRAMINGS, sseText } from '../../src/rivya/emulator/index.js'
+import { SSE_FRAMINGS, sseText } from '../../emulators/rivya/index.js'
 import { completionSchema } from '../../src/rivya/schemas.js'
 import { ChatStreamReader } from '../../src/rivya/sse.js'
 

@@ -7,7 +7,7 @@
  * max-sixty/tend#252). See docs/emulators.md.
  */
 import type { ServerResponse } from 'node:http'
-import { sendJson } from '../../emulators/http.js'
+import { sendJson } from '../http.js'
 import type { ChangedFile } from './git-files.js'
 import type { User } from './index.js'
 

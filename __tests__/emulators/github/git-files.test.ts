@@ -4,8 +4,8 @@
  * alone, so a file can never carry another file's patch.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { changedFiles, type ChangedFile } from '../../../src/github/emulator/git-files.js'
-import { GitRepo } from '../../../src/github/emulator/git-repo.js'
+import { changedFiles, type ChangedFile } from '../../../emulators/github/git-files.js'
+import { GitRepo } from '../../../emulators/github/git-repo.js'
 
 let repo: GitRepo
 let base: string

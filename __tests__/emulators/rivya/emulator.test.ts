@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { request } from 'node:http'
-import { RivyaEmulator, sseText, tokens, turnCredits, type Fault } from '../../../src/rivya/emulator/index.js'
+import { RivyaEmulator, sseText, tokens, turnCredits, type Fault } from '../../../emulators/rivya/index.js'
 
 const MODEL = 'gpt-5.4-codex-chat'
 let rivya: RivyaEmulator

@@ -4,12 +4,12 @@
  * reviews and review comments, pagination and thread replies.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { GitHubEmulator } from '../../../src/github/emulator/index.js'
-import { GitRepo } from '../../../src/github/emulator/git-repo.js'
+import { GitHubEmulator } from '../../../emulators/github/index.js'
+import { GitRepo } from '../../../emulators/github/git-repo.js'
 import { anchorFinding } from '../../../src/review/anchor.js'
 import { parseUnifiedDiff } from '../../../src/review/diff.js'
 import type { Finding } from '../../../src/review/findings.js'
-import { DIFF_MEDIA, NAME, OWNER, REPO_PATH, TOKEN, errorBody, repoCall, walk } from './http.js'
+import { DIFF_MEDIA, NAME, OWNER, REPO_PATH, TOKEN, errorBody, repoCall, walk } from '../../fixtures/github-http.js'
 
 let repo: GitRepo
 let gh: GitHubEmulator

@@ -1,7 +1,7 @@
 /**
  * The full shapes of GitHub's REST objects (users, repositories, commits), with every field GitHub's
  * OpenAPI description marks required (`simple-user`, `repository`, `commit`), so the emulator's
- * answers validate against it (__tests__/github/emulator/openapi.test.ts). Fixed dates and counts:
+ * answers validate against it (__tests__/emulators/github/openapi.test.ts). Fixed dates and counts:
  * the action reads none of these extra fields.
  */
 import type { GitRepo } from './git-repo.js'

@@ -4,9 +4,9 @@
  * the pull request's `changed_files` still counts every file.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { GitHubEmulator } from '../../../src/github/emulator/index.js'
-import { GitRepo } from '../../../src/github/emulator/git-repo.js'
-import { DIFF_MEDIA, NAME, OWNER, REPO_PATH, TOKEN, errorBody, links, repoCall, walk } from './http.js'
+import { GitHubEmulator } from '../../../emulators/github/index.js'
+import { GitRepo } from '../../../emulators/github/git-repo.js'
+import { DIFF_MEDIA, NAME, OWNER, REPO_PATH, TOKEN, errorBody, links, repoCall, walk } from '../../fixtures/github-http.js'
 
 const FILES = 3050
 

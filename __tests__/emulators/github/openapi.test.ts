@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import { GitHubEmulator } from '../../../src/github/emulator/index.js'
-import { GitRepo } from '../../../src/github/emulator/git-repo.js'
-import { DIFF_MEDIA, NAME, OWNER, TOKEN, links, repoCall, type Answer, type CallOptions } from './http.js'
+import { GitHubEmulator } from '../../../emulators/github/index.js'
+import { GitRepo } from '../../../emulators/github/git-repo.js'
+import { DIFF_MEDIA, NAME, OWNER, TOKEN, links, repoCall, type Answer, type CallOptions } from '../../fixtures/github-http.js'
 
 interface Operation {
   method: string

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { reply, type ReplyOptions } from './replies.js'
-import { closeServer, listen, readBody, sendJson } from '../../emulators/http.js'
+import { closeServer, listen, readBody, sendJson } from '../http.js'
 
 /**
  * The models listed, with the fields and `api_status` values of Rivya's api-models page

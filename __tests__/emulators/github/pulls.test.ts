@@ -4,8 +4,8 @@
  * Every expected value is computed here by running git on the same repository.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { GitHubEmulator } from '../../../src/github/emulator/index.js'
-import { GitRepo } from '../../../src/github/emulator/git-repo.js'
+import { GitHubEmulator } from '../../../emulators/github/index.js'
+import { GitRepo } from '../../../emulators/github/git-repo.js'
 import {
   DIFF_MEDIA,
   NAME,
@@ -17,7 +17,7 @@ import {
   repoCall,
   walk,
   type Answer
-} from './http.js'
+} from '../../fixtures/github-http.js'
 
 const PATCH_LIMIT = 4096
 const GENERATED = 40

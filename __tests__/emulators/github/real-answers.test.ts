@@ -4,9 +4,9 @@
  * `patch`, and the blob and contents endpoints a patchless file is read from.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { GitHubEmulator, type GitHubEmulatorOptions } from '../../../src/github/emulator/index.js'
-import { GitRepo } from '../../../src/github/emulator/git-repo.js'
-import { DIFF_MEDIA, NAME, OWNER, TOKEN, errorBody, repoCall } from './http.js'
+import { GitHubEmulator, type GitHubEmulatorOptions } from '../../../emulators/github/index.js'
+import { GitRepo } from '../../../emulators/github/git-repo.js'
+import { DIFF_MEDIA, NAME, OWNER, TOKEN, errorBody, repoCall } from '../../fixtures/github-http.js'
 
 interface FileItem {
   filename: string

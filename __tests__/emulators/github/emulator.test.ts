@@ -4,9 +4,9 @@
  * request log. Pull requests, diffs and compare are in pulls.test.ts and files-cap.test.ts.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { ACTIONS_BOT, GitHubEmulator, type Comment, type Role } from '../../../src/github/emulator/index.js'
-import { GitRepo } from '../../../src/github/emulator/git-repo.js'
-import { NAME, OWNER, REPO_PATH, TOKEN, call, errorBody, links, repoCall, walk, type Answer } from './http.js'
+import { ACTIONS_BOT, GitHubEmulator, type Comment, type Role } from '../../../emulators/github/index.js'
+import { GitRepo } from '../../../emulators/github/git-repo.js'
+import { NAME, OWNER, REPO_PATH, TOKEN, call, errorBody, links, repoCall, walk, type Answer } from '../../fixtures/github-http.js'
 
 const PR = 7
 const ISSUE = 8

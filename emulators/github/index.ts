@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { GitRepo } from './git-repo.js'
 import { changedFiles, type ChangedFile } from './git-files.js'
-import { closeServer, listen, readBody, sendJson } from '../../emulators/http.js'
+import { closeServer, listen, readBody, sendJson } from '../http.js'
 import { PullReviews } from './reviews.js'
 import { commit, repository, simpleUser } from './shapes.js'
 
