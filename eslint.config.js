@@ -1,5 +1,42 @@
 import js from '@eslint/js'
+import jest from 'eslint-plugin-jest'
 import tseslint from 'typescript-eslint'
+
+// The emulators are test and demo tooling: what ships (src/) must never pull them into the bundle.
+const NO_EMULATORS = {
+  group: ['**/emulators/**', '**/emulators'],
+  message: 'src/ is what ships; the emulators are test and demo tooling (README "Layout").'
+}
+
+// src/review/ is the pure logic (chunking, prompts, rendering...): I/O and the outside parties sit in
+// src/github/, src/rivya/ and the pipeline, so review code is tested without any server or stand-in.
+// Their types are welcome (`import type`); their values are not.
+const PURE_REVIEW = {
+  paths: [
+    { name: 'undici', message: 'src/review/ is pure: HTTP is done in src/github/ and src/rivya/.' },
+    ...['http', 'https', 'net', 'fs', 'fs/promises', 'child_process'].flatMap(name =>
+      [name, `node:${name}`].map(spelling => ({ name: spelling, message: 'src/review/ is pure: no I/O.' }))
+    )
+  ],
+  patterns: [
+    NO_EMULATORS,
+    {
+      group: ['@actions/*', '@octokit/*'],
+      message: 'src/review/ is pure: GitHub is reached from src/github/.'
+    },
+    {
+      group: [
+        '../github/*',
+        '../rivya/client',
+        '../rivya/client.js',
+        '../rivya/session',
+        '../rivya/session.js'
+      ],
+      allowTypeImports: true,
+      message: 'src/review/ is pure: it may name these types (`import type`), not call them.'
+    }
+  ]
+}
 
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/'] },
@@ -18,8 +55,32 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // A switch over a union names every member, so a new member is a compile-time question
+      // everywhere it matters; `default` stays allowed where the rest truly is one case.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }
+      ],
+      'no-nested-ternary': 'error',
       eqeqeq: ['error', 'always'],
       'no-console': 'off'
+    }
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NO_EMULATORS] }] }
+  },
+  {
+    files: ['src/review/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', PURE_REVIEW] }
+  },
+  {
+    files: ['__tests__/**/*.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      // Helpers named expect… assert (expectNotFound, expectDocumented); fc.assert runs a property.
+      'jest/expect-expect': ['warn', { assertFunctionNames: ['expect', 'expect*', 'fc.assert'] }]
     }
   },
   {

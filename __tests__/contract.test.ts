@@ -82,8 +82,8 @@ describe('action.yml', () => {
     for (const name of parserInputs()) {
       const coded = (INPUT_DEFAULTS as Record<string, string>)[name]
       const declared = action.inputs[name]?.default
-      if (name === 'github-token') expect(declared).toBe('${{ github.token }}')
-      else expect([name, declared ?? '']).toEqual([name, coded ?? ''])
+      const expected = name === 'github-token' ? '${{ github.token }}' : (coded ?? '')
+      expect([name, declared ?? '']).toEqual([name, expected])
     }
   })
 
@@ -108,8 +108,8 @@ describe('action.yml', () => {
 
   it('has defaults the code applies itself to inputs that arrive empty', () => {
     const key = 'rvya_sk_contract_0123456789'
-    const withDefaults = (name: string) =>
-      name === 'rivya-api-key' ? key : name === 'github-token' ? '' : (action.inputs[name]?.default ?? '')
+    const given: Record<string, string> = { 'rivya-api-key': key, 'github-token': '' }
+    const withDefaults = (name: string) => given[name] ?? action.inputs[name]?.default ?? ''
     const empty = (name: string) => (name === 'rivya-api-key' ? key : '')
     expect(parseInputs(withDefaults)).toEqual(parseInputs(empty))
   })

@@ -632,7 +632,7 @@ export class GitHubEmulator {
         diff_url: this.#html(`/compare/${m[1]}...${m[2]}.diff`),
         patch_url: this.#html(`/compare/${m[1]}...${m[2]}.patch`),
         base_commit: commit(this.#url, full, this.#options.repo, this.#sha(base)),
-        status: behind === 0 ? (ahead === 0 ? 'identical' : 'ahead') : ahead === 0 ? 'behind' : 'diverged',
+        status: compareStatus(ahead, behind),
         ahead_by: ahead,
         behind_by: behind,
         total_commits: ahead,
@@ -852,14 +852,10 @@ export class GitHubEmulator {
     let lines = 0
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++
     // GitHub's wording for the byte limit is not on record; it is modelled on the other two.
-    const tooMany =
-      files.length > limits.maxFiles
-        ? `files (${limits.maxFiles})`
-        : lines > limits.maxLines
-          ? `lines (${limits.maxLines})`
-          : Buffer.byteLength(text) > limits.maxBytes
-            ? `bytes (${limits.maxBytes})`
-            : undefined
+    let tooMany: string | undefined
+    if (files.length > limits.maxFiles) tooMany = `files (${limits.maxFiles})`
+    else if (lines > limits.maxLines) tooMany = `lines (${limits.maxLines})`
+    else if (Buffer.byteLength(text) > limits.maxBytes) tooMany = `bytes (${limits.maxBytes})`
     if (tooMany !== undefined) {
       throw new HttpError(406, {
         message: `Sorry, the diff exceeded the maximum number of ${tooMany}. Consider using 'List pull requests files' API or locally cloning the repository instead.`,
@@ -898,6 +894,12 @@ export class GitHubEmulator {
 function identityOf(kind: TokenKind): Required<User> {
   if (kind.kind === 'workflow') return ACTIONS_BOT
   return fullUser(kind.kind === 'app' ? kind.bot : kind.user)
+}
+
+/** A comparison's `status` from the head's commits ahead of and behind the base (the compare API's enum). */
+function compareStatus(ahead: number, behind: number): 'identical' | 'ahead' | 'behind' | 'diverged' {
+  if (ahead === 0) return behind === 0 ? 'identical' : 'behind'
+  return behind === 0 ? 'ahead' : 'diverged'
 }
 
 /** Base64 in lines of 60 characters, each ending in `\n`, as GitHub's blob and contents answers are. */

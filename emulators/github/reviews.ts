@@ -14,6 +14,13 @@ import type { User } from './index.js'
 const DOCS = 'https://docs.github.com/rest'
 const CREATE_DOC = `${DOCS}/pulls/reviews#create-a-review-for-a-pull-request`
 const EVENTS = ['APPROVE', 'REQUEST_CHANGES', 'COMMENT'] as const
+type ReviewEvent = (typeof EVENTS)[number]
+/** The `state` a review submitted with each event has (GitHub's review object). */
+const STATE_OF_EVENT: Record<ReviewEvent, string> = {
+  APPROVE: 'APPROVED',
+  REQUEST_CHANGES: 'CHANGES_REQUESTED',
+  COMMENT: 'COMMENTED'
+}
 const SIDES = ['LEFT', 'RIGHT'] as const
 type Side = (typeof SIDES)[number]
 
@@ -293,14 +300,7 @@ export class PullReviews {
       node_id: `PRR_${id.toString(36)}`,
       user: this.#host.user,
       body: text,
-      state:
-        event === undefined
-          ? 'PENDING'
-          : event === 'APPROVE'
-            ? 'APPROVED'
-            : event === 'REQUEST_CHANGES'
-              ? 'CHANGES_REQUESTED'
-              : 'COMMENTED',
+      state: event === undefined ? 'PENDING' : STATE_OF_EVENT[event as ReviewEvent], // a member: checked above
       html_url: html,
       pull_request_url: this.#host.api(`/pulls/${number}`),
       author_association: authorAssociation(this.#host.user),

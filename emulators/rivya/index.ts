@@ -873,11 +873,12 @@ async function endless(
   const json = kind === 'endless-json'
   res.writeHead(200, json ? { 'content-type': 'application/json' } : { 'content-type': 'text/event-stream' })
   if (json) res.write('{"message":{"content":"')
-  const piece = json
-    ? 'x'.repeat(16 * 1024)
-    : kind === 'heartbeats'
-      ? ': ping\n\n'
-      : `event: delta\ndata: ${JSON.stringify({ delta: 'more '.repeat(1000) })}\n\n`
+  const pieces = {
+    'endless-json': 'x'.repeat(16 * 1024),
+    heartbeats: ': ping\n\n',
+    'endless-stream': `event: delta\ndata: ${JSON.stringify({ delta: 'more '.repeat(1000) })}\n\n`
+  }
+  const piece = pieces[kind]
   while (!res.destroyed) {
     res.write(piece)
     await sleep(everyMs)

@@ -6,7 +6,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { ACTIONS_BOT, GitHubEmulator, type Comment, type Role } from '../../../emulators/github/index.js'
 import { GitRepo } from '../../../emulators/github/git-repo.js'
-import { NAME, OWNER, REPO_PATH, TOKEN, call, errorBody, links, repoCall, walk, type Answer } from '../../fixtures/github-http.js'
+import {
+  NAME,
+  OWNER,
+  REPO_PATH,
+  TOKEN,
+  call,
+  errorBody,
+  links,
+  repoCall,
+  walk,
+  type Answer
+} from '../../fixtures/github-http.js'
 
 const PR = 7
 const ISSUE = 8

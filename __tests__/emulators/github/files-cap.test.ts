@@ -6,7 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { GitHubEmulator } from '../../../emulators/github/index.js'
 import { GitRepo } from '../../../emulators/github/git-repo.js'
-import { DIFF_MEDIA, NAME, OWNER, REPO_PATH, TOKEN, errorBody, links, repoCall, walk } from '../../fixtures/github-http.js'
+import {
+  DIFF_MEDIA,
+  NAME,
+  OWNER,
+  REPO_PATH,
+  TOKEN,
+  errorBody,
+  links,
+  repoCall,
+  walk
+} from '../../fixtures/github-http.js'
 
 const FILES = 3050
 

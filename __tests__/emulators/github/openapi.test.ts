@@ -11,7 +11,16 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { GitHubEmulator } from '../../../emulators/github/index.js'
 import { GitRepo } from '../../../emulators/github/git-repo.js'
-import { DIFF_MEDIA, NAME, OWNER, TOKEN, links, repoCall, type Answer, type CallOptions } from '../../fixtures/github-http.js'
+import {
+  DIFF_MEDIA,
+  NAME,
+  OWNER,
+  TOKEN,
+  links,
+  repoCall,
+  type Answer,
+  type CallOptions
+} from '../../fixtures/github-http.js'
 
 interface Operation {
   method: string
@@ -114,7 +123,8 @@ afterAll(async () => {
   repo?.destroy()
 })
 
-async function check(operationId: string, path: string, status: number, options: CallOptions = {}) {
+/** Calls the emulator and holds the answer to the description; returns it for the checks that follow. */
+async function expectAnswer(operationId: string, path: string, status: number, options: CallOptions = {}) {
   const answer = await repoCall(gh, path, options)
   expectDocumented(operationId, answer, status)
   return answer
@@ -122,9 +132,9 @@ async function check(operationId: string, path: string, status: number, options:
 
 describe(`the GitHub emulator against ${DESCRIPTION.source}`, () => {
   it('pulls/get: the JSON form, of a same-repository and of a fork pull request; 404', async () => {
-    await check('pulls/get', '/pulls/1', 200)
-    await check('pulls/get', '/pulls/2', 200)
-    await check('pulls/get', '/pulls/99', 404)
+    await expectAnswer('pulls/get', '/pulls/1', 200)
+    await expectAnswer('pulls/get', '/pulls/2', 200)
+    await expectAnswer('pulls/get', '/pulls/99', 404)
   })
 
   it('pulls/get with the diff media type: the diff; 406 past the limits', async () => {
@@ -147,7 +157,7 @@ describe(`the GitHub emulator against ${DESCRIPTION.source}`, () => {
   })
 
   it('pulls/list-files: a page with its Link header', async () => {
-    const page = await check('pulls/list-files', '/pulls/1/files?per_page=2', 200)
+    const page = await expectAnswer('pulls/list-files', '/pulls/1/files?per_page=2', 200)
     expect(Object.keys(links(page)).sort()).toEqual(['last', 'next'])
     expect(
       Object.keys(DESCRIPTION.operations['pulls/list-files']?.responses['200']?.headers ?? {})
@@ -155,37 +165,37 @@ describe(`the GitHub emulator against ${DESCRIPTION.source}`, () => {
   })
 
   it('repos/compare-commits: a comparison; 404 for an unknown ref', async () => {
-    await check('repos/compare-commits', `/compare/${baseSha}...${headSha}`, 200)
-    await check('repos/compare-commits', '/compare/main...no-such-ref', 404)
+    await expectAnswer('repos/compare-commits', `/compare/${baseSha}...${headSha}`, 200)
+    await expectAnswer('repos/compare-commits', '/compare/main...no-such-ref', 404)
   })
 
   it('git/get-blob: a blob; 404', async () => {
     const files = (await repoCall(gh, '/pulls/1/files')).json as { sha: string }[]
-    await check('git/get-blob', `/git/blobs/${files[0]?.sha}`, 200)
-    await check('git/get-blob', `/git/blobs/${'0'.repeat(40)}`, 404)
+    await expectAnswer('git/get-blob', `/git/blobs/${files[0]?.sha}`, 200)
+    await expectAnswer('git/get-blob', `/git/blobs/${'0'.repeat(40)}`, 404)
   })
 
   it('repos/get-content: a file at a commit; 404', async () => {
-    await check('repos/get-content', `/contents/old.txt?ref=${baseSha}`, 200)
-    await check('repos/get-content', `/contents/old.txt?ref=${headSha}`, 404)
+    await expectAnswer('repos/get-content', `/contents/old.txt?ref=${baseSha}`, 200)
+    await expectAnswer('repos/get-content', `/contents/old.txt?ref=${headSha}`, 404)
   })
 
   it('issues/list-comments, create-comment, get-comment, update-comment; their errors', async () => {
-    const list = await check('issues/list-comments', '/issues/1/comments', 200)
+    const list = await expectAnswer('issues/list-comments', '/issues/1/comments', 200)
     const id = (list.json as { id: number }[])[0]?.id
-    await check('issues/list-comments', '/issues/99/comments', 404)
-    const created = await check('issues/create-comment', '/issues/1/comments', 201, {
+    await expectAnswer('issues/list-comments', '/issues/99/comments', 404)
+    const created = await expectAnswer('issues/create-comment', '/issues/1/comments', 201, {
       body: { body: 'hello' }
     })
-    await check('issues/create-comment', '/issues/1/comments', 422, { body: { text: 'no body' } })
-    await check('issues/get-comment', `/issues/comments/${id}`, 200)
-    await check('issues/get-comment', '/issues/comments/1', 404)
+    await expectAnswer('issues/create-comment', '/issues/1/comments', 422, { body: { text: 'no body' } })
+    await expectAnswer('issues/get-comment', `/issues/comments/${id}`, 200)
+    await expectAnswer('issues/get-comment', '/issues/comments/1', 404)
     const own = (created.json as { id: number }).id
-    await check('issues/update-comment', `/issues/comments/${own}`, 200, {
+    await expectAnswer('issues/update-comment', `/issues/comments/${own}`, 200, {
       method: 'PATCH',
       body: { body: 'edited' }
     })
-    await check('issues/update-comment', `/issues/comments/${own}`, 422, {
+    await expectAnswer('issues/update-comment', `/issues/comments/${own}`, 422, {
       method: 'PATCH',
       body: { body: 'x'.repeat(65537) }
     })
@@ -193,21 +203,25 @@ describe(`the GitHub emulator against ${DESCRIPTION.source}`, () => {
 
   it('reactions/create-for-issue-comment: created, already there, invalid content', async () => {
     const id = gh.comments(1)[0]?.id
-    await check('reactions/create-for-issue-comment', `/issues/comments/${id}/reactions`, 201, {
+    await expectAnswer('reactions/create-for-issue-comment', `/issues/comments/${id}/reactions`, 201, {
       body: { content: 'eyes' }
     })
-    await check('reactions/create-for-issue-comment', `/issues/comments/${id}/reactions`, 200, {
+    await expectAnswer('reactions/create-for-issue-comment', `/issues/comments/${id}/reactions`, 200, {
       body: { content: 'eyes' }
     })
-    await check('reactions/create-for-issue-comment', `/issues/comments/${id}/reactions`, 422, {
+    await expectAnswer('reactions/create-for-issue-comment', `/issues/comments/${id}/reactions`, 422, {
       body: { content: 'eye' }
     })
   })
 
   it('repos/get-collaborator-permission-level: a collaborator, someone without access; 404', async () => {
-    await check('repos/get-collaborator-permission-level', '/collaborators/alice/permission', 200)
-    await check('repos/get-collaborator-permission-level', '/collaborators/stranger/permission', 200)
-    await check('repos/get-collaborator-permission-level', '/collaborators/not_a_login/permission', 404)
+    await expectAnswer('repos/get-collaborator-permission-level', '/collaborators/alice/permission', 200)
+    await expectAnswer('repos/get-collaborator-permission-level', '/collaborators/stranger/permission', 200)
+    await expectAnswer(
+      'repos/get-collaborator-permission-level',
+      '/collaborators/not_a_login/permission',
+      404
+    )
   })
 
   it('holds the operations the emulator does not serve yet, ready for them', () => {

@@ -9,7 +9,16 @@ import { GitRepo } from '../../../emulators/github/git-repo.js'
 import { anchorFinding } from '../../../src/review/anchor.js'
 import { parseUnifiedDiff } from '../../../src/review/diff.js'
 import type { Finding } from '../../../src/review/findings.js'
-import { DIFF_MEDIA, NAME, OWNER, REPO_PATH, TOKEN, errorBody, repoCall, walk } from '../../fixtures/github-http.js'
+import {
+  DIFF_MEDIA,
+  NAME,
+  OWNER,
+  REPO_PATH,
+  TOKEN,
+  errorBody,
+  repoCall,
+  walk
+} from '../../fixtures/github-http.js'
 
 let repo: GitRepo
 let gh: GitHubEmulator
@@ -20,6 +29,12 @@ let mainSha: string
 
 function lines(n: number, line: (i: number) => string): string {
   return Array.from({ length: n }, (_, i) => `${line(i + 1)}\n`).join('')
+}
+
+/** Commit two's src/app.ts: line 5 as commit one left it, line 30 replaced by two lines. */
+const CHANGED_LINES: Record<number, string> = {
+  5: 'export const v5 = 50',
+  30: 'export const v30a = 30\nexport const v30b = 30'
 }
 
 /**
@@ -42,13 +57,7 @@ beforeAll(async () => {
   firstSha = repo.commit('one')
   repo.write(
     'src/app.ts',
-    lines(40, i =>
-      i === 5
-        ? 'export const v5 = 50'
-        : i === 30
-          ? 'export const v30a = 30\nexport const v30b = 30'
-          : `export const v${i} = ${i}`
-    )
+    lines(40, i => CHANGED_LINES[i] ?? `export const v${i} = ${i}`)
   )
   repo.remove('src/gone.ts')
   repo.write(
