@@ -106,6 +106,32 @@ describe('action.yml', () => {
     expect(actionDefaults()).toEqual(parsed)
   })
 
+  it('is read by the end-to-end runner as YAML, in every spelling YAML allows', () => {
+    const text = [
+      'name: spellings',
+      'inputs:',
+      '  quoted: { description: "flow style", default: "a # not a comment" }',
+      '  commented:',
+      "    default: 'x' # a comment",
+      '  number:',
+      '    default: 20',
+      '  folded:',
+      '    default: >-',
+      '      two',
+      '      lines',
+      '  none:',
+      '    description: no default',
+      'runs: { using: node24, main: dist/index.js }'
+    ].join('\n')
+    expect(actionDefaults(text)).toEqual({
+      quoted: 'a # not a comment',
+      commented: 'x',
+      number: '20',
+      folded: 'two lines',
+      none: undefined
+    })
+  })
+
   it('has defaults the code applies itself to inputs that arrive empty', () => {
     const key = 'rvya_sk_contract_0123456789'
     const given: Record<string, string> = { 'rivya-api-key': key, 'github-token': '' }

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
 
 /** The project's root: the nearest folder above this file that holds action.yml (from scripts/ or build/scripts/). */
 function projectRoot(): string {
@@ -23,25 +24,24 @@ function projectRoot(): string {
 export const ROOT = projectRoot()
 export const ACTION = join(ROOT, 'dist', 'index.js')
 
-/** The inputs of action.yml with their defaults, read from the file itself. */
-export function actionDefaults(): Record<string, string | undefined> {
-  const text = readFileSync(join(ROOT, 'action.yml'), 'utf8')
-  const section = /^inputs:\n([\s\S]*?)^\S/m.exec(text)?.[1] ?? ''
-  const defaults: Record<string, string | undefined> = {}
-  let current: string | undefined
-  for (const line of section.split('\n')) {
-    const name = /^ {2}([a-z0-9-]+):\s*$/.exec(line)?.[1]
-    if (name !== undefined) {
-      current = name
-      defaults[current] = undefined
-      continue
-    }
-    const value = /^ {4}default:\s*(.*)$/.exec(line)?.[1]
-    if (current !== undefined && value !== undefined) {
-      defaults[current] = value.replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1')
-    }
-  }
-  return defaults
+interface ActionYml {
+  inputs?: Record<string, { default?: unknown } | null>
+}
+
+/**
+ * The inputs of action.yml with their defaults, read from the file itself. The runner hands every
+ * input over as a string, so a default YAML reads as a number or a boolean arrives as its text.
+ */
+export function actionDefaults(
+  text = readFileSync(join(ROOT, 'action.yml'), 'utf8')
+): Record<string, string | undefined> {
+  const action = parse(text) as ActionYml
+  return Object.fromEntries(
+    Object.entries(action.inputs ?? {}).map(([name, input]) => {
+      const value = input?.default
+      return [name, value === undefined || value === null ? undefined : String(value)]
+    })
+  )
 }
 
 export interface RunOptions {
