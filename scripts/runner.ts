@@ -25,7 +25,7 @@ export const ROOT = projectRoot()
 export const ACTION = join(ROOT, 'dist', 'index.js')
 
 interface ActionYml {
-  inputs?: Record<string, { default?: unknown } | null>
+  inputs?: Record<string, { default?: string | number | boolean | null } | null>
 }
 
 /**

@@ -16,7 +16,7 @@ const CREATE_DOC = `${DOCS}/pulls/reviews#create-a-review-for-a-pull-request`
 const EVENTS = ['APPROVE', 'REQUEST_CHANGES', 'COMMENT'] as const
 type ReviewEvent = (typeof EVENTS)[number]
 /** The `state` a review submitted with each event has (GitHub's review object). */
-const STATE_OF_EVENT: Record<ReviewEvent, string> = {
+const STATE_OF_EVENT: Record<ReviewEvent, Review['state']> = {
   APPROVE: 'APPROVED',
   REQUEST_CHANGES: 'CHANGES_REQUESTED',
   COMMENT: 'COMMENTED'
