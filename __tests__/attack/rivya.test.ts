@@ -1,0 +1,72 @@
+/**
+ * An attacker's read of the Rivya client after issues 9 and 10: a hostile or broken server (or a
+ * proxy in front of it) answering with a shape, size or timing the hardening did not reach.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
+import { RivyaEmulator } from '../../src/rivya/emulator/index.js'
+import type { RetryEvent } from '../../src/rivya/retry.js'
+
+const MODEL = 'gpt-5.4-codex-chat'
+const ACCOUNT = 'acct_test'
+
+let rivya: RivyaEmulator
+let clients: RivyaClient[]
+let retries: RetryEvent[]
+
+beforeEach(async () => {
+  rivya = await RivyaEmulator.start({ port: 0 })
+  clients = []
+  retries = []
+})
+
+afterEach(async () => {
+  await Promise.all(clients.map(c => c.close()))
+  await rivya.close()
+})
+
+function client(options: Partial<RivyaClientOptions> = {}): RivyaClient {
+  const c = new RivyaClient({
+    baseUrl: rivya.url,
+    apiKey: rivya.validKey,
+    random: () => 0.5,
+    sleep: async () => {
+      await Promise.resolve()
+    },
+    ...options
+  })
+  clients.push(c)
+  return c
+}
+
+let counter = 0
+async function chat(c: RivyaClient, stream: boolean) {
+  counter += 1
+  return c.chat(
+    { model: MODEL, message: 'hello' },
+    {
+      idempotencyKey: `idem-a-${counter}`,
+      clientRequestId: `crid-a-${counter}`,
+      stream,
+      onRetry: e => retries.push(e)
+    }
+  )
+}
+
+describe('error answers of any size', () => {
+  // The size cap of issue 9 covers 2xx answers only: the body of a non-2xx answer was read whole
+  // with `body.text()`, so a proxy's 502 page that never ends grew in memory until the process
+  // died (or held the turn for undici's 20-minute body timeout when it trickled). Fix: read an
+  // error body up to a small cap (64 KiB) and within the short body timeout, then decide by status.
+  it.each([false, true])(
+    'a 502 whose body never ends fails the attempt by its status, and the retry is answered (stream: %s)',
+    async stream => {
+      rivya.injectFault({ kind: 'endless-json', status: 502, everyMs: 1, times: 1 })
+      const completion = await chat(client({ maxAnswerBytes: 256 * 1024 }), stream)
+      expect(completion.attempts).toBe(2)
+      expect(retries.map(e => e.error.status)).toEqual([502])
+      expect(rivya.chargedTurns(ACCOUNT)).toHaveLength(1)
+    },
+    20_000
+  )
+})
