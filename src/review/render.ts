@@ -108,7 +108,10 @@ function matchesAt(pattern: RegExp, text: string, at: number): boolean {
  * {@link HARMLESS_TAG}s unless first on a line, where `<br>` alone would open an HTML block.
  */
 function neutralizeText(text: string, atLineStart: boolean): string {
+  // `[!NOTE]` opens a GitHub alert and `[^1]:` a footnote shown below the action's footer: model
+  // text would pass for the action's own boxes and last words.
   return neutralizeMentions(text)
+    .replace(/\[(?=[!^])/g, `[${ZERO_WIDTH_SPACE}`)
     .split('\n')
     .map((line, n) => {
       const blockStart = n > 0 || atLineStart ? (BLOCK_PREFIX.exec(line)?.[0].length ?? 0) : -1
