@@ -76,6 +76,25 @@ describe('model text cannot pass for the action’s own sections (PRODUCT.md "Th
   })
 })
 
+describe('paths in the comment read as they are (issue 8 "Paths must be shown unambiguously")', () => {
+  // The messages to the model show odd paths quoted with escapes (visible.ts displayPath), but the
+  // comment's file lists put the raw path in a code span: a right-to-left override makes
+  // `src/auth\u202Egnp.ts` render as "src/authst.png", and `auth\u200B.ts` looks like `auth.ts`, so
+  // the list of skipped or unreviewed files can show a name other than the file's. Fixed: the lists
+  // show a path as displayPath does (quoted, every invisible or bidirectional character escaped).
+  it('a skipped or unreviewed path with bidirectional or invisible characters is shown escaped', () => {
+    const tricky = ['src/auth\u202Egnp.ts', 'src/auth\u200B.ts', 'lib/\u2066x\u2069.js']
+    const body = renderComment(
+      report({
+        skipped: tricky.map(path => ({ path, reason: 'binary file' })),
+        unreviewed: tricky
+      })
+    )
+    expect(body).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/u)
+    expect(body).toContain('src/auth\\u202egnp.ts')
+  })
+})
+
 const TOKEN = 'ghs_attack_comment_token_0123456789'
 const REPO = { owner: 'octo-org', repo: 'demo' }
 
