@@ -132,9 +132,15 @@ export type Fault =
    * Answers that never end (issue 9): `endless-stream` sends deltas forever; `heartbeats` sends
    * only `: ping` comments; `endless-json` a JSON body without `content-length` that never closes;
    * `trickle` the real JSON answer one byte every `everyMs` (default 50). Each stops when the client
-   * hangs up; none is charged except `trickle`, which is a real turn.
+   * hangs up; none is charged except `trickle`, which is a real turn. `status` sends the endless
+   * body under another status (a proxy's error page that never ends); 200 by default.
    */
-  | { kind: 'endless-stream' | 'heartbeats' | 'endless-json'; everyMs?: number; times?: number }
+  | {
+      kind: 'endless-stream' | 'heartbeats' | 'endless-json'
+      everyMs?: number
+      status?: number
+      times?: number
+    }
   | { kind: 'trickle'; everyMs?: number; times?: number }
   /**
    * A hostile or broken server: the turn is processed and charged, then these fields replace the
@@ -538,7 +544,7 @@ export class RivyaEmulator {
       throw error
     }
     if (fault?.kind === 'endless-stream' || fault?.kind === 'heartbeats' || fault?.kind === 'endless-json') {
-      await endless(res, fault.kind, fault.everyMs ?? 5)
+      await endless(res, fault.kind, fault.everyMs ?? 5, fault.status ?? 200)
       return
     }
     if (fault?.kind === 'html' && fault.after === undefined) {
@@ -868,10 +874,14 @@ function answerFault(
 async function endless(
   res: ServerResponse,
   kind: 'endless-stream' | 'heartbeats' | 'endless-json',
-  everyMs: number
+  everyMs: number,
+  status: number
 ) {
   const json = kind === 'endless-json'
-  res.writeHead(200, json ? { 'content-type': 'application/json' } : { 'content-type': 'text/event-stream' })
+  res.writeHead(
+    status,
+    json ? { 'content-type': 'application/json' } : { 'content-type': 'text/event-stream' }
+  )
   if (json) res.write('{"message":{"content":"')
   const pieces = {
     'endless-json': 'x'.repeat(16 * 1024),

@@ -4,6 +4,7 @@
  */
 import type { SessionTotals } from '../rivya/session.js'
 import type { SkippedFile } from './filter.js'
+import { displayPath } from './visible.js'
 
 /** Hidden first line that marks the action's own comment (searched together with a bot author). */
 export const COMMENT_MARKER = '<!-- rivya-codex-review -->'
@@ -108,7 +109,10 @@ function matchesAt(pattern: RegExp, text: string, at: number): boolean {
  * {@link HARMLESS_TAG}s unless first on a line, where `<br>` alone would open an HTML block.
  */
 function neutralizeText(text: string, atLineStart: boolean): string {
+  // `[!NOTE]` opens a GitHub alert and `[^1]:` a footnote shown below the action's footer: model
+  // text would pass for the action's own boxes and last words.
   return neutralizeMentions(text)
+    .replace(/\[(?=[!^])/g, `[${ZERO_WIDTH_SPACE}`)
     .split('\n')
     .map((line, n) => {
       const blockStart = n > 0 || atLineStart ? (BLOCK_PREFIX.exec(line)?.[0].length ?? 0) : -1
@@ -467,6 +471,9 @@ export function inertId(id: string): string {
   return escapeCell(cut)
 }
 
+/** Longest path a file list shows whole; a longer one is cut in the middle, with its hash. */
+const PATH_SHOWN_MAX = 1024
+
 function fileList(title: string, files: SkippedFile[], maxBytes: number): string {
   if (files.length === 0) return ''
   const head = `<details><summary>${title} (${files.length})</summary>\n\n| File | Reason |\n|---|---|\n`
@@ -474,7 +481,9 @@ function fileList(title: string, files: SkippedFile[], maxBytes: number): string
   let body = ''
   let shown = 0
   for (const f of files) {
-    const row = `| \`${escapeCell(f.path)}\` | ${escapeCell(f.reason)} |\n`
+    // Shown as the messages show it: a bidirectional or invisible character would make the list
+    // name another file than the one skipped.
+    const row = `| \`${escapeCell(displayPath(f.path, PATH_SHOWN_MAX))}\` | ${escapeCell(f.reason)} |\n`
     const more = `\n…and ${files.length - shown} more, not listed to keep the comment under GitHub's size limit.\n`
     if (utf8Length(head + body + row + more + tail) > maxBytes) {
       body += more

@@ -487,7 +487,7 @@ export class RivyaClient {
     if (response.statusCode >= 200 && response.statusCode < 300) return response
     let text: string
     try {
-      text = await response.body.text()
+      text = await errorText(response)
     } catch (error) {
       throw this.#transportError(error, signal, `Rivya's HTTP ${response.statusCode} answer broke off`)
     }
@@ -792,6 +792,36 @@ export class RivyaClient {
       streamed
     }
   }
+}
+
+/** An error body holds a code and a message: more than this is a proxy's page, or an attack. */
+const ERROR_BODY_BYTES = 64 * 1024
+
+/**
+ * The start of an error answer's body, at most {@link ERROR_BODY_BYTES} and read within the short
+ * requests' body timeout: a body that never ends must not grow in memory or hold the turn. A cut
+ * body is not JSON, so the answer is then decided by its status.
+ */
+async function errorText(response: Dispatcher.ResponseData): Promise<string> {
+  const chunks: Buffer[] = []
+  let bytes = 0
+  let late = false
+  const timer = setTimeout(() => {
+    late = true
+    response.body.destroy()
+  }, SHORT_REQUEST.bodyTimeoutMs)
+  try {
+    for await (const chunk of response.body) {
+      chunks.push(chunk as Buffer)
+      bytes += (chunk as Buffer).byteLength
+      if (bytes > ERROR_BODY_BYTES) break
+    }
+  } catch (error) {
+    if (!late) throw error
+  } finally {
+    clearTimeout(timer)
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_BYTES)
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

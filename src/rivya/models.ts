@@ -138,6 +138,14 @@ export function webSearchCapability(capabilities: unknown): boolean | undefined 
 function promptLimit(id: string, listed: number): { limit: number; warning?: string } {
   const known = FALLBACK_MODELS[id]?.maxPromptLength
   const cap = known === undefined ? MAX_TRUSTED_PROMPT_LENGTH : known * KNOWN_LIMIT_HEADROOM
+  // A much lower limit is kept (sending more than Rivya accepts fails the turn), but said: it
+  // multiplies the turns of every review, and history makes each turn dearer.
+  if (known !== undefined && listed < known / 2) {
+    return {
+      limit: listed,
+      warning: `Rivya lists max_prompt_length ${listed} for '${id}', less than half its documented ${known}; using ${listed} characters, so reviews take more turns`
+    }
+  }
   if (listed <= cap) return { limit: listed }
   const limit = known ?? MAX_TRUSTED_PROMPT_LENGTH
   const why =
