@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js'
 import { upsertReviewComment, WORKFLOW_BOT, type UpsertOptions } from '../../src/github/comments.js'
-import { ACTIONS_BOT, GitHubEmulator } from '../../src/github/emulator/index.js'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { ACTIONS_BOT, GitHubEmulator } from '../../emulators/github/index.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
 import { readCommentState, renderComment, type ReviewReport } from '../../src/review/render.js'
 
 function report(over: Partial<ReviewReport> = {}): ReviewReport {

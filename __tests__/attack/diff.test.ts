@@ -3,7 +3,7 @@
  * keeping a change away from the model under a reason that reads as harmless.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { GitRepo } from '../../src/github/emulator/git-repo.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
 import { planReview } from '../../src/review/messages.js'
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
-import { RivyaEmulator } from '../../src/rivya/emulator/index.js'
+import { RivyaEmulator } from '../../emulators/rivya/index.js'
 import type { RetryEvent } from '../../src/rivya/retry.js'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
 import { turnKeys } from '../../src/review/keys.js'
