@@ -251,7 +251,7 @@ export function messageLimit(inputs: Pick<Inputs, 'maxMessageChars' | 'model'>, 
   return inputs.maxMessageChars
 }
 
-export interface ParseOptions {
+interface ParseOptions {
   /**
    * GitHub withheld the secret (a fork's or Dependabot's pull request, see `secretsWithheld`): an
    * empty `rivya-api-key` is then accepted, so that the other inputs still decide whether the event

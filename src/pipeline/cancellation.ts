@@ -9,7 +9,7 @@ const SIGKILL_AFTER_FIRST_MS = 10_000
 const SIGKILL_AFTER_SIGTERM_MS = 2_500
 const HARD_STOP_MARGIN_MS = 700
 
-export interface Cancellation {
+interface Cancellation {
   signal: AbortSignal
   /** Stops listening for the signals (the run is over). */
   stop: () => void

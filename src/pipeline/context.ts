@@ -31,7 +31,7 @@ export interface PipelineContext<T extends ActiveTrigger = ActiveTrigger> {
   log: Log
 }
 
-export interface PipelineSetup<T extends ActiveTrigger> {
+interface PipelineSetup<T extends ActiveTrigger> {
   run: RunContext
   inputs: Inputs
   trigger: T

@@ -72,7 +72,7 @@ export function turnKeys(secret: string, turn: TurnIdentity): TurnKeys {
 }
 
 /** The turn identity's part that one review or question shares across its turns. */
-export type TurnScope = Pick<TurnIdentity, 'repository' | 'pullNumber' | 'headSha' | 'commentId'>
+type TurnScope = Pick<TurnIdentity, 'repository' | 'pullNumber' | 'headSha' | 'commentId'>
 
 /**
  * The keys of each turn of one review or question, from what it sends: no run id, so any run
