@@ -20,15 +20,16 @@ export async function run(): Promise<void> {
   for (const secret of secrets) core.setSecret(secret)
   const cancellation = watchCancellation(log.info)
   try {
-    const run = readRunContext()
-    const keyWithheld = key.trim() === '' && secretsWithheld(run, run.actor)
+    const runContext = readRunContext()
+    const keyWithheld = key.trim() === '' && secretsWithheld(runContext, runContext.actor)
     // Where GitHub withheld the secret, the other inputs still decide whether this event reviews.
     const inputs = parseInputs(name => core.getInput(name), { keyWithheld })
-    const trigger = decideTrigger(run, inputs)
+    const trigger = decideTrigger(runContext, inputs)
     if (trigger.kind === 'skip') return core.info(trigger.reason)
     if (keyWithheld) return await notice(WITHHELD.title, WITHHELD.text)
     core.info(`Codex review: ${trigger.reason}`)
-    await withPipeline({ run, inputs, trigger, secrets, signal: cancellation.signal, log }, dispatch)
+    const { signal } = cancellation
+    await withPipeline({ run: runContext, inputs, trigger, secrets, signal, log }, dispatch)
   } catch (error) {
     core.setFailed(scrub(describeFailure(error), secrets))
   } finally {
