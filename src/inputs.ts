@@ -111,7 +111,6 @@ function optional<T>(schema: z.ZodType<T, string>) {
   })
 }
 
-/** Splits a newline- or comma-separated list, dropping blanks and `#` comment lines. */
 /** The URL text for a message, without anything that may be `user:password@` and on one line. */
 function withoutUserinfo(text: string): string {
   return text
@@ -126,6 +125,7 @@ function isLoopback(hostname: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
+/** Splits a newline- or comma-separated list, dropping blanks and `#` comment lines. */
 export function splitList(raw: string): string[] {
   return raw
     .split(/[\n,]/)
