@@ -32,6 +32,16 @@ describe('parseInputs', () => {
     })
   })
 
+  it('takes an empty key where GitHub withheld the secret, so the other inputs still decide the run', () => {
+    const inputs = parseInputs(reader({ 'review-drafts': 'true' }), { keyWithheld: true })
+    expect(inputs.rivyaApiKey).toBe('')
+    expect(inputs.reviewDrafts).toBe(true)
+    expect(() => parseInputs(reader({}), { keyWithheld: false })).toThrow(/rivya-api-key is required/)
+    expect(() => parseInputs(reader({ 'rivya-api-key': 'a b' }), { keyWithheld: true })).toThrow(
+      /rivya-api-key holds white space/
+    )
+  })
+
   it("accepts command-permission 'everyone', the opt-in for anyone running commands", () => {
     const inputs = parseInputs(reader({ 'rivya-api-key': KEY, 'command-permission': 'everyone' }))
     expect(inputs.commandPermission).toBe('everyone')

@@ -111,7 +111,6 @@ function optional<T>(schema: z.ZodType<T, string>) {
   })
 }
 
-/** Splits a newline- or comma-separated list, dropping blanks and `#` comment lines. */
 /** The URL text for a message, without anything that may be `user:password@` and on one line. */
 function withoutUserinfo(text: string): string {
   return text
@@ -126,6 +125,7 @@ function isLoopback(hostname: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
+/** Splits a newline- or comma-separated list, dropping blanks and `#` comment lines. */
 export function splitList(raw: string): string[] {
   return raw
     .split(/[\n,]/)
@@ -133,82 +133,93 @@ export function splitList(raw: string): string[] {
     .filter(s => s !== '' && !s.startsWith('#'))
 }
 
-const schema = z
-  .object({
-    'rivya-api-key': z
-      .string()
-      .min(1, {
-        error:
-          'Input rivya-api-key is required: add your Rivya key as a repository secret and pass it as rivya-api-key'
-      })
-      // The message never quotes the value: it is a secret.
-      .regex(/^\S+$/, { error: 'Input rivya-api-key holds white space or a line break: check the secret' }),
-    'github-token': z
-      .string()
-      .regex(/^\S*$/, { error: 'Input github-token holds white space or a line break: check the secret' }),
-    model: z.string().regex(/^[A-Za-z0-9._:-]+$/, { error: i => `Invalid model '${String(i.input)}'` }),
-    'api-base-url': z.string().transform((v, ctx) => {
-      let url: URL
-      try {
-        url = new URL(v)
-      } catch {
-        ctx.addIssue({
-          code: 'custom',
-          message: `Invalid api-base-url '${withoutUserinfo(v)}': expected an http(s) URL`
-        })
-        return z.NEVER
-      }
-      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `Invalid api-base-url '${url.protocol}//${url.host}': expected an http(s) URL without credentials`
-        })
-        return z.NEVER
-      }
-      // Plain HTTP would send the key in clear text to every hop; only this machine is safe.
-      if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `Invalid api-base-url 'http://${url.host}': plain http:// would send the Rivya key in clear text; use https://, or http:// only to localhost / 127.0.0.1 / [::1]`
-        })
-        return z.NEVER
-      }
-      return url.toString().replace(/\/+$/, '')
-    }),
-    'reasoning-effort': oneOf('reasoning-effort', REASONING_EFFORTS),
-    'enable-web-search': boolean('enable-web-search'),
-    stream: boolean('stream'),
-    'max-message-chars': optional(positiveInteger('max-message-chars')),
-    include: z.string().transform(splitList),
-    exclude: z.string().transform(splitList),
-    'max-turns': positiveInteger('max-turns'),
-    'max-credits': optional(
-      z.string().transform((v, ctx) => {
-        const n = Number(v)
-        if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0)) {
-          ctx.addIssue({ code: 'custom', message: `Invalid max-credits '${v}': expected a positive number` })
+const KEY_WHITE_SPACE = 'Input rivya-api-key holds white space or a line break: check the secret'
+
+/** The key's checks (their messages never quote it: it is a secret); empty passes only where GitHub withheld it. */
+function rivyaApiKey(keyWithheld: boolean) {
+  if (keyWithheld) return z.string().regex(/^\S*$/, { error: KEY_WHITE_SPACE })
+  return z
+    .string()
+    .min(1, {
+      error:
+        'Input rivya-api-key is required: add your Rivya key as a repository secret and pass it as rivya-api-key'
+    })
+    .regex(/^\S+$/, { error: KEY_WHITE_SPACE })
+}
+
+const inputSchema = (keyWithheld: boolean) =>
+  z
+    .object({
+      'rivya-api-key': rivyaApiKey(keyWithheld),
+      'github-token': z
+        .string()
+        .regex(/^\S*$/, { error: 'Input github-token holds white space or a line break: check the secret' }),
+      model: z.string().regex(/^[A-Za-z0-9._:-]+$/, { error: i => `Invalid model '${String(i.input)}'` }),
+      'api-base-url': z.string().transform((v, ctx) => {
+        let url: URL
+        try {
+          url = new URL(v)
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: `Invalid api-base-url '${withoutUserinfo(v)}': expected an http(s) URL`
+          })
           return z.NEVER
         }
-        return n
-      })
-    ),
-    'trigger-phrase': z.string().regex(/^\S+$/, {
-      error: i => `Invalid trigger-phrase '${String(i.input)}': expected one word, such as /codex`
-    }),
-    'command-permission': oneOf('command-permission', COMMAND_PERMISSIONS),
-    'pull-request': optional(positiveInteger('pull-request', 'a pull request number')),
-    'extra-instructions': z.string(),
-    'post-comment': boolean('post-comment'),
-    'review-drafts': boolean('review-drafts')
-  })
-  .superRefine((v, ctx) => {
-    const limit = KNOWN_PROMPT_LIMITS[v.model]
-    const max = v['max-message-chars']
-    if (max !== undefined)
-      checkMessageChars(max, limit, v.model, m => ctx.addIssue({ code: 'custom', message: m }))
-  })
+        if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `Invalid api-base-url '${url.protocol}//${url.host}': expected an http(s) URL without credentials`
+          })
+          return z.NEVER
+        }
+        // Plain HTTP would send the key in clear text to every hop; only this machine is safe.
+        if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `Invalid api-base-url 'http://${url.host}': plain http:// would send the Rivya key in clear text; use https://, or http:// only to localhost / 127.0.0.1 / [::1]`
+          })
+          return z.NEVER
+        }
+        return url.toString().replace(/\/+$/, '')
+      }),
+      'reasoning-effort': oneOf('reasoning-effort', REASONING_EFFORTS),
+      'enable-web-search': boolean('enable-web-search'),
+      stream: boolean('stream'),
+      'max-message-chars': optional(positiveInteger('max-message-chars')),
+      include: z.string().transform(splitList),
+      exclude: z.string().transform(splitList),
+      'max-turns': positiveInteger('max-turns'),
+      'max-credits': optional(
+        z.string().transform((v, ctx) => {
+          const n = Number(v)
+          if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `Invalid max-credits '${v}': expected a positive number`
+            })
+            return z.NEVER
+          }
+          return n
+        })
+      ),
+      'trigger-phrase': z.string().regex(/^\S+$/, {
+        error: i => `Invalid trigger-phrase '${String(i.input)}': expected one word, such as /codex`
+      }),
+      'command-permission': oneOf('command-permission', COMMAND_PERMISSIONS),
+      'pull-request': optional(positiveInteger('pull-request', 'a pull request number')),
+      'extra-instructions': z.string(),
+      'post-comment': boolean('post-comment'),
+      'review-drafts': boolean('review-drafts')
+    })
+    .superRefine((v, ctx) => {
+      const limit = KNOWN_PROMPT_LIMITS[v.model]
+      const max = v['max-message-chars']
+      if (max !== undefined)
+        checkMessageChars(max, limit, v.model, m => ctx.addIssue({ code: 'custom', message: m }))
+    })
 
-type RawName = keyof z.input<typeof schema>
+type RawName = keyof z.input<ReturnType<typeof inputSchema>>
 
 /** The checks `max-message-chars` must pass, against a limit known now or read from Rivya later. */
 function checkMessageChars(
@@ -240,11 +251,21 @@ export function messageLimit(inputs: Pick<Inputs, 'maxMessageChars' | 'model'>, 
   return inputs.maxMessageChars
 }
 
+interface ParseOptions {
+  /**
+   * GitHub withheld the secret (a fork's or Dependabot's pull request, see `secretsWithheld`): an
+   * empty `rivya-api-key` is then accepted, so that the other inputs still decide whether the event
+   * reviews; the caller stops before anything needs the key.
+   */
+  keyWithheld?: boolean
+}
+
 /**
  * Reads every input once, applies the `action.yml` defaults to empty ones (the runner does not when
  * a workflow passes an empty string), and validates them all, reporting every bad input at once.
  */
-export function parseInputs(read: InputReader): Inputs {
+export function parseInputs(read: InputReader, options: ParseOptions = {}): Inputs {
+  const schema = inputSchema(options.keyWithheld ?? false)
   const names = Object.keys(schema.shape) as RawName[]
   const raw = Object.fromEntries(
     names.map(name => {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import { inertId, inertText, usageTable, type ReviewReport, type Usage } from './review/render.js'
+import { failureTag } from './failure.js'
+import { inertText, usageTable, type ReviewReport, type Usage } from './review/render.js'
 
 /** The action's outputs (PRODUCT.md, "Outputs"), set from one review report. */
 export function setReviewOutputs(
@@ -28,6 +29,12 @@ export function setUsageOutputs(
   core.setOutput('credits-final', String(u.creditsFinal))
 }
 
+/** The outputs of a reply that holds no review (the help, an answer). */
+export function setCommentOutputs(comment: { id: number; url: string }): void {
+  core.setOutput('comment-id', String(comment.id))
+  core.setOutput('comment-url', comment.url)
+}
+
 /**
  * The job summary: the same usage table as the comment, with coverage and a link to the comment;
  * when no comment holds the review (`post-comment: false`, or posting failed), the review itself.
@@ -40,11 +47,7 @@ export async function writeJobSummary(
   const lines = [
     `## Codex review of #${report.pullNumber}`,
     '',
-    report.failure !== undefined
-      ? `**Failed**${report.failure.code !== undefined ? ` (${inertId(report.failure.code)}${report.failure.requestId !== undefined ? `, request ${inertId(report.failure.requestId)}` : ''})` : ''}: ${inertText(report.failure.message)}`
-      : report.stoppedBy !== undefined
-        ? `**Partial**: reviewed ${report.reviewedFiles} of ${report.totalFiles} files; stopped by ${report.stoppedBy}.`
-        : `Reviewed ${report.reviewedFiles} of ${report.totalFiles} files; ${report.skipped.length} skipped.`,
+    outcome(report),
     '',
     usageTable(report),
     '',
@@ -54,6 +57,15 @@ export async function writeJobSummary(
   ]
   if (unposted !== undefined) lines.push('', '---', '', reviewSection(unposted.body))
   await appendSummary(lines.join('\n'))
+}
+
+/** The summary's first line: failed (with Rivya's code and request id), partial, or complete. */
+function outcome(report: ReviewReport): string {
+  if (report.failure !== undefined)
+    return `**Failed**${failureTag(report.failure)}: ${inertText(report.failure.message)}`
+  if (report.stoppedBy !== undefined)
+    return `**Partial**: reviewed ${report.reviewedFiles} of ${report.totalFiles} files; stopped by ${report.stoppedBy}.`
+  return `Reviewed ${report.reviewedFiles} of ${report.totalFiles} files; ${report.skipped.length} skipped.`
 }
 
 /**

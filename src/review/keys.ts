@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto'
+import type { Inputs } from '../inputs.js'
 
 /**
  * What makes one turn the same logical turn: what it sends, and where. Not the workflow run: any
@@ -68,4 +69,28 @@ export function turnKeys(secret: string, turn: TurnIdentity): TurnKeys {
     idempotencyKey: `rcr-${digest.slice(0, 48)}`,
     clientRequestId: `rcr-${turn.pullNumber}-${turn.turnIndex}-${digest.slice(0, 16)}`
   }
+}
+
+/** The turn identity's part that one review or question shares across its turns. */
+type TurnScope = Pick<TurnIdentity, 'repository' | 'pullNumber' | 'headSha' | 'commentId'>
+
+/**
+ * The keys of each turn of one review or question, from what it sends: no run id, so any run
+ * reviewing identical content replays; the comment id only for an explicit `/codex` command
+ * (PRODUCT.md "Rivya session").
+ */
+export function keysFor(
+  inputs: Pick<Inputs, 'rivyaApiKey' | 'model' | 'reasoningEffort' | 'enableWebSearch'>,
+  scope: TurnScope
+): (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys {
+  return (turnIndex, message, sessionId) =>
+    turnKeys(inputs.rivyaApiKey, {
+      ...scope,
+      turnIndex,
+      message,
+      model: inputs.model,
+      reasoningEffort: inputs.reasoningEffort,
+      enableWebSearch: inputs.enableWebSearch,
+      sessionId
+    })
 }

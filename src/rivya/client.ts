@@ -26,6 +26,7 @@ import {
 } from './retry.js'
 import { completionSchema, creditsSchema, errorBodySchema, settlementSchema } from './schemas.js'
 import { ChatStreamReader, type StreamResult } from './sse.js'
+import { scrub, secretParts } from '../secrets.js'
 
 export interface RivyaClientOptions {
   /** e.g. `https://rivya.ai`; endpoints live under `/api/v1`. */
@@ -446,10 +447,7 @@ export class RivyaClient {
   }
 
   /** The key, and anything that would print it, out of text from elsewhere. */
-  #redact = (text: string): string => {
-    const key = this.#apiKey
-    return key.length < 4 ? text : text.split(key).join('[redacted]')
-  }
+  #redact = (text: string): string => scrub(text, secretParts([this.#apiKey]))
 
   async #send(
     req: {

@@ -1,0 +1,125 @@
+/** `/codex <question>` and the other comment commands in-process, against the emulators. */
+import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { runCommentCommand } from '../../src/pipeline/comment-command.js'
+import { answerQuestion } from '../../src/pipeline/question.js'
+import { reviewPullRequest } from '../../src/pipeline/review.js'
+import { Harness, PR, removeRunnerFiles } from './harness.js'
+
+// Each case builds a git repository and talks HTTP to two servers on a shared machine.
+jest.setTimeout(30_000)
+
+let h: Harness
+
+beforeEach(async () => {
+  h = await Harness.start()
+  h.gh.setPermission('maintainer', 'write')
+})
+afterEach(async () => {
+  await h.close()
+})
+afterAll(removeRunnerFiles)
+
+/** A command comment seeded on the pull request, and the trigger it makes. */
+function command(body: string, question = body.replace(/^\/codex\s*/, '')) {
+  const seeded = h.gh.addComment(PR, { body, user: { login: 'maintainer', type: 'User' } })
+  return {
+    kind: 'comment',
+    pullNumber: PR,
+    reason: `/codex by @maintainer`,
+    command: { kind: 'question', question },
+    commentId: seeded.id,
+    commenter: 'maintainer'
+  } as const
+}
+
+describe('answerQuestion', () => {
+  it('continues the review session, so the diff is not sent again, and replies with the usage', async () => {
+    await h.within({ kind: 'dispatch', pullNumber: PR, reason: 'workflow_dispatch' }, reviewPullRequest)
+    const session = h.rivya.sessions[0]!
+    const before = session.turns.length
+    await h.within(command('/codex is add() safe for NaN?'), answerQuestion)
+    expect(h.rivya.sessions).toHaveLength(1)
+    expect(session.turns).toHaveLength(before + 1)
+    const asked = session.turns.at(-1)!.message
+    expect(asked).toContain('maintainer asks about pull request #7, titled "Double every value".')
+    expect(asked).toContain('<question>\nis add() safe for NaN?\n</question>')
+    expect(asked).not.toContain('<diff>')
+    const reply = h.gh.comments(PR).at(-1)!
+    expect(reply.body).toContain('Emulated answer')
+    expect(reply.body).toMatch(
+      /Answer to maintainer · 1 turn, \d+ tokens, \d+ credits · session chat_session_\w+/
+    )
+    expect(h.outputs()).toMatchObject({
+      'comment-id': String(reply.id),
+      'session-id': session.id,
+      turns: '1'
+    })
+    expect(h.summary()).toContain('## Codex answer on #7')
+  })
+
+  it('asks in a fresh session, with the diff, when there is no review to continue, and says so', async () => {
+    await h.within(command('/codex why double?'), answerQuestion)
+    const message = h.rivya.sessions[0]!.turns[0]!.message
+    expect(message).toContain('src/new.ts')
+    expect(message).not.toContain('package-lock.json')
+    expect(h.gh.comments(PR).at(-1)!.body).toContain('No earlier review session was found')
+  })
+
+  it('after Rivya lost the session asks in a fresh one, and the log and the answer say so', async () => {
+    await h.within({ kind: 'dispatch', pullNumber: PR, reason: 'workflow_dispatch' }, reviewPullRequest)
+    const reviewed = h.rivya.sessions[0]!.id
+    h.rivya.dropSession(reviewed)
+    await h.within(command('/codex why?'), answerQuestion)
+    expect(h.lines).toContain(
+      `The review's session ${reviewed} is gone (not_found); answering in a fresh session.`
+    )
+    expect(h.gh.comments(PR).at(-1)!.body).toContain('comes from a fresh session')
+  })
+
+  it('a question that cannot be answered says why on the pull request, reacts confused, and fails', async () => {
+    h.rivya.setCredits('acct_test', 0)
+    const trigger = command('/codex why?')
+    await expect(h.within(trigger, answerQuestion)).rejects.toThrow(/insufficient_credits/)
+    expect(h.gh.comments(PR).at(-1)!.body).toMatch(
+      /The question could not be answered: .*\(insufficient_credits, request req_\w+\)/
+    )
+    expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['confused'])
+  })
+
+  it('a question over max-credits is refused before any turn, and the reply says so', async () => {
+    const failure = h.within(command('/codex why?'), answerQuestion, { inputs: { 'max-credits': '1' } })
+    await expect(failure).rejects.toThrow(/over max-credits \(1\); nothing was sent to Rivya/)
+    expect(h.chatTurns()).toHaveLength(0)
+    expect(h.gh.comments(PR).at(-1)!.body).toContain(
+      'The question could not be answered: The answer could cost'
+    )
+  })
+})
+
+describe('runCommentCommand', () => {
+  it('/codex help reacts and replies with the commands, without Rivya', async () => {
+    const trigger = { ...command('/codex help'), command: { kind: 'help' } } as const
+    await h.within(trigger, runCommentCommand)
+    expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['eyes'])
+    const reply = h.gh.comments(PR).at(-1)!
+    expect(reply.body).toContain('`/codex help`')
+    expect(h.outputs()['comment-id']).toBe(String(reply.id))
+    expect(h.rivya.requests).toHaveLength(0)
+  })
+
+  it('does nothing for a commenter without the permission', async () => {
+    h.gh.setPermission('maintainer', 'read')
+    const trigger = { ...command('/codex'), command: { kind: 'review' } } as const
+    await h.within(trigger, runCommentCommand)
+    expect(h.gh.reactions(trigger.commentId)).toEqual([])
+    expect(h.rivya.requests).toHaveLength(0)
+    expect(h.lines.join('\n')).toContain('@maintainer does not have the write permission on octo-org/demo')
+  })
+
+  it('/codex review reviews', async () => {
+    const trigger = { ...command('/codex review'), command: { kind: 'review' } } as const
+    await h.within(trigger, runCommentCommand)
+    expect(h.reviewComments()).toHaveLength(1)
+    expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['eyes'])
+  })
+})

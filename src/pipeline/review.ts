@@ -1,0 +1,243 @@
+import { tokenIdentity, upsertReviewComment } from '../github/comments.js'
+import { collectPullRequestDiff, type CollectedDiff } from '../github/diff-source.js'
+import { getPullRequest, isNewerHead, type PullRequestInfo } from '../github/pull-request.js'
+import { describeFailure, failureOf } from '../failure.js'
+import { messageLimit } from '../inputs.js'
+import { notice, setReviewOutputs, writeJobSummary } from '../outputs.js'
+import { planWithinTurns, type TurnBudgetPlan } from '../review/budget.js'
+import { coverageMismatch } from '../review/cross-check.js'
+import { keysFor } from '../review/keys.js'
+import { readCommentState, renderComment, type ReviewReport } from '../review/render.js'
+import { runReviewLoop, type ReviewLoopResult } from '../review/review.js'
+import { isInsufficientCredits } from '../rivya/errors.js'
+import { describeRetry } from '../rivya/retry.js'
+import { RivyaSession } from '../rivya/session.js'
+import type { PipelineContext } from './context.js'
+import { readModel } from './model.js'
+
+const short = (sha: string) => sha.slice(0, 12)
+
+/**
+ * A review of the trigger's pull request: its diff in parts of one Rivya session, one comment
+ * (updated in place), the outputs and the job summary. Throws, after posting what was reviewed,
+ * when the review failed, was cancelled, or could not be posted.
+ */
+export async function reviewPullRequest(context: PipelineContext): Promise<void> {
+  const { inputs, signal, log } = context
+  const read = await readPullRequest(context)
+  if ('movedOn' in read) {
+    await notice('Codex review skipped: the pull request moved on', read.movedOn)
+    return
+  }
+  const { pr, diff } = read
+  const model = await readModel(context).catch((error: unknown) => {
+    if (signal.aborted)
+      throw new Error(`Cancelled (${describeFailure(signal.reason)}) before any turn was sent.`)
+    throw error
+  })
+  const limit = messageLimit(inputs, model.maxPromptLength)
+  const plan = planWithinTurns(
+    diff.files,
+    {
+      include: inputs.include,
+      exclude: inputs.exclude,
+      limit,
+      pullNumber: pr.number,
+      title: pr.title,
+      extraInstructions: inputs.extraInstructions
+    },
+    inputs.maxTurns
+  )
+  const left =
+    plan.dropped.length > 0 ? ` (max-turns ${inputs.maxTurns} leaves ${plan.dropped.length} file(s) out)` : ''
+  log.info(
+    `#${pr.number} at ${short(pr.headSha)}: ${plan.full.files.length} file(s) to review, ${plan.full.skipped.length} skipped, ${plan.messages.length} turn(s) of at most ${limit} characters${left}`
+  )
+
+  const session = new RivyaSession(context.rivya, {
+    model: inputs.model,
+    reasoningEffort: inputs.reasoningEffort,
+    enableWebSearch: inputs.enableWebSearch,
+    stream: inputs.stream
+  })
+  const keys = keysFor(inputs, {
+    repository: context.run.repository,
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    commentId: context.trigger.kind === 'comment' ? context.trigger.commentId : undefined
+  })
+  const loop = await runReviewLoop({
+    signal,
+    messages: plan.messages,
+    session,
+    maxCredits: inputs.maxCredits,
+    baseCredits: model.baseCredits ?? 1,
+    reasoningEffort: inputs.reasoningEffort,
+    log: log.info,
+    turnOptions: (turnIndex, message, sessionId) => ({
+      ...keys(turnIndex, message, sessionId),
+      onRetry: event => log.info(describeRetry(event)),
+      signal
+    })
+  })
+
+  const report = await reportOf(context, { pr, diff, plan, loop, session })
+  const body = context.scrub(renderComment(report))
+  const posted = inputs.postComment ? await postComment(context, pr, body) : {}
+  setReviewOutputs(report, posted.comment)
+  const why = inputs.postComment ? (posted.postError ?? posted.keptNewer) : 'post-comment is false'
+  await writeJobSummary(report, posted.comment, why === undefined ? undefined : { body, why })
+  conclude(context, report, loop, plan, posted)
+}
+
+/**
+ * The pull request and its diff, of one head: the head is read again once the diff is in, as a
+ * push between the two reads would mix them. A pull_request run reviews the head its event names
+ * (a re-run of an old run after a push would otherwise pay for the new head under the new run's
+ * nose); when the pull request has moved on, the run for the new head reviews it.
+ */
+async function readPullRequest(
+  context: PipelineContext
+): Promise<{ pr: PullRequestInfo; diff: CollectedDiff } | { movedOn: string }> {
+  const { github, trigger, log } = context
+  const { repo } = context.run
+  const eventHead = trigger.kind === 'pull-request' ? trigger.headSha : undefined
+  let previous: string | undefined
+  for (let attempt = 1; ; attempt++) {
+    const pr = await getPullRequest(github, repo, trigger.pullNumber)
+    if (eventHead !== undefined && pr.headSha !== eventHead) {
+      return {
+        movedOn: `Pull request #${pr.number} has moved on from ${short(eventHead)} (the head this run's event names) to ${short(pr.headSha)}: the run started for the new head reviews it, so this run stops before paying for a review.`
+      }
+    }
+    const diff = await collectPullRequestDiff(github, repo, pr.number, pr.changedFiles, log.info)
+    const after = await getPullRequest(github, repo, trigger.pullNumber)
+    if (after.headSha === pr.headSha) return { pr, diff }
+    previous ??= pr.headSha
+    if (eventHead !== undefined || attempt >= 2) {
+      return {
+        movedOn: `Pull request #${pr.number} moved from ${short(previous)} to ${short(after.headSha)} while its diff was read, so the diff may mix two heads; nothing was sent to Rivya. ${eventHead !== undefined ? 'The run started for the new head reviews it.' : 'Ask again once the pushes have settled.'}`
+      }
+    }
+    log.info(`#${pr.number} moved to ${short(after.headSha)} while its diff was read; reading it again.`)
+  }
+}
+
+interface ReviewRun {
+  pr: PullRequestInfo
+  diff: CollectedDiff
+  plan: TurnBudgetPlan
+  loop: ReviewLoopResult
+  session: RivyaSession
+}
+
+/** What the comment, the outputs and the job summary say of the review. */
+async function reportOf(
+  context: PipelineContext,
+  { pr, diff, plan, loop, session }: ReviewRun
+): Promise<ReviewReport> {
+  const { inputs } = context
+  const stoppedBy = loop.stoppedBy ?? (plan.dropped.length > 0 ? `max-turns (${inputs.maxTurns})` : undefined)
+  const failure = loop.error === undefined ? undefined : failureOf(loop.error)
+  if (failure !== undefined && isInsufficientCredits(loop.error)) {
+    const balance = await context.rivya.getCredits().catch(() => undefined)
+    if (balance !== undefined) failure.message += ` Balance now: ${balance} credits.`
+  }
+  const skipped = [...plan.full.skipped]
+  if (diff.unlisted !== undefined)
+    skipped.push({ path: '(files beyond GitHub’s list)', reason: diff.unlisted })
+  // What the session holds after its last turn, for a later question's estimate.
+  const last = session.turns.at(-1)
+  return {
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    model: inputs.model,
+    reasoningEffort: inputs.reasoningEffort,
+    sessionId: loop.sessionId,
+    summary: loop.summary ?? nothingReviewed(plan, inputs.maxTurns),
+    notes: loop.notes,
+    usage: loop.usage,
+    reviewedFiles: loop.reviewed.size,
+    totalFiles: plan.full.files.length,
+    stoppedBy,
+    unreviewed: stoppedBy !== undefined ? plan.full.files.filter(path => !loop.reviewed.has(path)) : [],
+    skipped,
+    mismatch: coverageMismatch(diff.files, diff.source === 'diff' ? pr : undefined),
+    failure,
+    runUrl: context.run.runUrl,
+    ...(last === undefined ? {} : { historyTokens: last.usage.inputTokens + last.usage.outputTokens }),
+    ...(inputs.maxCredits === undefined ? {} : { maxCredits: inputs.maxCredits })
+  }
+}
+
+/** The summary's stand-in when no turn was sent at all. */
+function nothingReviewed(plan: TurnBudgetPlan, maxTurns: number): string | undefined {
+  if (plan.messages.length > 0) return undefined
+  if (plan.dropped.length > 0)
+    return `Nothing reviewed: no changed file fits in max-turns (${maxTurns}) turns (listed below).`
+  return 'Nothing to review: every changed file was skipped (listed below).'
+}
+
+interface Posting {
+  comment?: { id: number; url: string }
+  /** Why the comment could not be posted. */
+  postError?: string
+  /** Why the comment was left as it is (it shows a newer head). */
+  keptNewer?: string
+}
+
+/** Creates or updates the review comment; a failure is kept, not thrown: what Rivya was paid for still reaches the outputs and the job summary. */
+async function postComment(context: PipelineContext, pr: PullRequestInfo, body: string): Promise<Posting> {
+  const { github, log } = context
+  const { repo } = context.run
+  try {
+    const identity = await tokenIdentity(github)
+    const posted = await upsertReviewComment(github, repo, pr.number, body, {
+      identity,
+      headSha: pr.headSha,
+      isNewer: recorded => isNewerHead(github, repo, pr.number, pr.headSha, recorded),
+      recordedHead: text => readCommentState(text)?.headSha
+    })
+    if ('newerHead' in posted) {
+      const keptNewer = `the comment already shows the review of a newer head (${short(posted.newerHead)}), which this review of ${short(pr.headSha)} does not overwrite`
+      log.info(`Review comment ${posted.url} left as it is: ${keptNewer}.`)
+      return { keptNewer }
+    }
+    log.info(`Review comment: ${posted.url}`)
+    return { comment: posted }
+  } catch (error) {
+    return { postError: `the review comment could not be posted (${context.scrub(describeFailure(error))})` }
+  }
+}
+
+/** Fails the step when the review was cancelled, failed or could not be posted; warns when it is partial. */
+function conclude(
+  context: PipelineContext,
+  report: ReviewReport,
+  loop: ReviewLoopResult,
+  plan: TurnBudgetPlan,
+  { comment, postError }: Posting
+): void {
+  const posting = postError === undefined ? '' : ` Then ${postError}; the job summary holds the review.`
+  if (loop.cancelledBy !== undefined) {
+    const parts = report.notes.length + (report.summary !== undefined ? 1 : 0)
+    throw new Error(
+      `The run was cancelled (${loop.cancelledBy}) after ${parts} of ${plan.messages.length} part(s), ${loop.usage.turns} turn(s), ${loop.usage.creditsFinal} credits; the partial review was ${comment !== undefined ? 'posted' : 'kept in the job summary'}.${posting}`
+    )
+  }
+  if (report.failure !== undefined) {
+    throw new Error(
+      `The review failed after ${loop.usage.turns} turn(s): ${report.failure.message}${posting}`
+    )
+  }
+  if (posting !== '') {
+    throw new Error(
+      `The review ran (${loop.usage.turns} turn(s), ${loop.usage.creditsFinal} credits).${posting}`
+    )
+  }
+  if (report.stoppedBy !== undefined) {
+    context.log.warning(
+      `Partial review: reviewed ${report.reviewedFiles} of ${report.totalFiles} files; stopped by ${report.stoppedBy}.`
+    )
+  }
+}
