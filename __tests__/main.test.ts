@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../src/main.js'
 import { actionDefaults } from '../scripts/runner.js'
-import { example } from './helpers/webhooks.js'
+import { example } from './fixtures/webhooks.js'
 import { Harness, PR, TOKEN, removeRunnerFiles } from './pipeline/harness.js'
 
 // Each case builds a git repository and talks HTTP to two servers on a shared machine.
