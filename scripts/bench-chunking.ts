@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseUnifiedDiff } from '../src/review/diff.js'
-import { planReview } from '../src/review/messages.js'
+import { planReview } from '../src/review/plan.js'
 import { planWithinTurns } from '../src/review/budget.js'
 
 const LIMIT = 20000

@@ -21,15 +21,10 @@ import { turnKeys, type TurnIdentity, type TurnKeys } from './review/keys.js'
 import { planWithinTurns } from './review/budget.js'
 import { coverageMismatch } from './review/cross-check.js'
 import { answerQuestion, BudgetError } from './review/question.js'
-import {
-  inertId,
-  overspend,
-  readCommentState,
-  renderComment,
-  renderReply,
-  type ReviewReport
-} from './review/render.js'
-import { runReviewLoop } from './review/review.js'
+import { readCommentState } from './review/comment-state.js'
+import { inertId } from './review/markdown.js'
+import { overspend, renderComment, renderReply, type ReviewReport } from './review/render.js'
+import { runReviewLoop } from './review/turn-loop.js'
 import type { CollectedDiff } from './github/diff-source.js'
 import { RivyaClient } from './rivya/client.js'
 import type { ModelInfo } from './rivya/models.js'

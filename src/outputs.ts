@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import { inertId, inertText, usageTable, type ReviewReport, type Usage } from './review/render.js'
+import { inertId, inertText } from './review/markdown.js'
+import { usageTable, type ReviewReport, type Usage } from './review/render.js'
 
 /** The action's outputs (PRODUCT.md, "Outputs"), set from one review report. */
 export function setReviewOutputs(

@@ -1,19 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import {
-  COMMENT_LIMIT,
-  COMMENT_MARKER,
-  inertId,
-  neutralizeMentions,
-  overspend,
-  readCommentState,
-  renderComment,
-  renderReply,
-  sanitizeModelText,
-  truncateText,
-  utf8Length,
-  type ReviewReport
-} from '../../src/review/render.js'
+import { COMMENT_MARKER, readCommentState } from '../../src/review/comment-state.js'
+import { inertId, neutralizeMentions, sanitizeModelText } from '../../src/review/markdown.js'
+import { COMMENT_LIMIT, overspend, renderComment, renderReply, type ReviewReport } from '../../src/review/render.js'
+import { truncateText, utf8Length } from '../../src/review/truncate.js'
 
 /** Mentions spelled with character references, which GitHub renders as `@login`. */
 const REFERENCE_MENTIONS = [

@@ -8,8 +8,9 @@ import { chunkFiles, displayText, type MessageFrame } from './chunk.js'
 import { selectFiles } from './filter.js'
 import type { TurnKeys } from './keys.js'
 import { DIFF_CLOSE, DIFF_OPEN } from './prompts.js'
-import type { CommentState, Usage } from './render.js'
-import { estimateNextTurn } from './review.js'
+import type { CommentState } from './comment-state.js'
+import type { Usage } from './render.js'
+import { estimateNextTurn } from './turn-loop.js'
 
 export interface QuestionOptions {
   rivya: RivyaClient
