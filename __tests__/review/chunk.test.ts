@@ -8,7 +8,8 @@ import {
   type ChunkPlan,
   type MessageFrame
 } from '../../src/review/chunk.js'
-import { filesFromPatches, parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
+import { parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
+import { filesFromPatches } from '../../src/review/files-list.js'
 import { selectFiles, type SelectedFile } from '../../src/review/filter.js'
 import { reviewFrame } from '../../src/review/prompts.js'
 import { genDiff, renderGitDiff, renderGitHubItems } from './diff-gen.js'

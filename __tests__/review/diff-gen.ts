@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import type { GitHubFileItem } from '../../src/review/diff.js'
+import type { GitHubFileItem } from '../../src/review/files-list.js'
 
 /** A file of a generated diff, as the generator means it (what the parser must give back). */
 export interface GenFile {

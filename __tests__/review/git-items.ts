@@ -1,4 +1,4 @@
-import type { GitHubFileItem } from '../../src/review/diff.js'
+import type { GitHubFileItem } from '../../src/review/files-list.js'
 import type { GitRepo } from '../../src/github/emulator/git-repo.js'
 
 /**
