@@ -10,6 +10,7 @@
  */
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser'
 import { RivyaError, errorFromBody, type FromBodyContext } from './errors.js'
+import { parseJson } from './json.js'
 import { errorBodySchema } from './schemas.js'
 
 /**
@@ -123,13 +124,6 @@ export function hasSettlement(value: Record<string, unknown>): boolean {
   )
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown }
-  } catch {
-    return { ok: false }
-  }
-}
 
 /**
  * Reads one attempt's stream. Bytes go in through {@link push} as they arrive (any split: inside a
