@@ -165,7 +165,6 @@ describe('parseUnifiedDiff on real git diffs', () => {
         deletions: 0,
         binary: false,
         patchMissing: false,
-        similarity: 100,
         extraHeaders: []
       }
     ])
@@ -183,8 +182,7 @@ describe('parseUnifiedDiff on real git diffs', () => {
     expect(files[0]).toMatchObject({
       path: 'src/moved.ts',
       previousPath: 'moved.ts',
-      status: 'renamed',
-      similarity: 75
+      status: 'renamed'
     })
     expect(hunkLines(files[0]?.hunks[0] as never)).toEqual([
       ' export const a = 1',

@@ -44,8 +44,6 @@ export interface DiffFile {
   /** Git's modes (100644, 100755, 120000 symlink, 160000 submodule); on the creation half of a type change, the mode the path had. */
   oldMode?: string
   newMode?: string
-  /** Percent from `similarity index` of a rename or copy. */
-  similarity?: number
   /** Header lines this parser does not model, as they came (the `index` line is dropped). */
   extraHeaders: string[]
   /**
@@ -258,7 +256,8 @@ const EXTENDED_HEADERS: readonly (readonly [string, (b: FileBuilder, value: stri
       b.file.newMode = v
     }
   ],
-  ['similarity index ', (b, v) => (b.file.similarity = parseInt(v, 10))],
+  // How similar a rename's or copy's two sides are tells the review nothing it uses; dropped.
+  ['similarity index ', () => undefined],
   ['rename from ', (b, v) => (b.renameFrom = headerName(v))],
   ['rename to ', (b, v) => (b.renameTo = headerName(v))],
   ['copy from ', (b, v) => (b.copyFrom = headerName(v))],

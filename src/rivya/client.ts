@@ -116,8 +116,6 @@ export interface ChatCompletion {
   id: string | undefined
   sessionId: string
   model: string | undefined
-  createdAt: string | undefined
-  messageId: string | undefined
   content: string
   usage: TokenUsage
   credits: TurnCredits
@@ -515,8 +513,6 @@ export class RivyaClient {
       id: isSafeTraceId(raw.id) ? raw.id : undefined,
       sessionId: raw.session_id,
       model: raw.model,
-      createdAt: raw.created_at,
-      messageId: isSafeTraceId(raw.message?.id) ? raw.message.id : undefined,
       content,
       usage: {
         inputTokens: input_tokens,
