@@ -16,7 +16,7 @@
  * Lengths are JavaScript string lengths (UTF-16 units), never looser than code points
  * (RIVYA_API.md, "Limits"), and no cut falls inside a surrogate pair.
  */
-import type { DiffFile, DiffHunk } from './diff.js'
+import type { DiffHunk } from './diff.js'
 import type { SelectedFile } from './filter.js'
 import { pairSafeCut } from './unicode.js'
 import { SHORTENED_EXTRA, displayPath, displayText, visibleContent } from './visible.js'
@@ -246,23 +246,9 @@ function toHunk(h: DiffHunk, sectionMax: number): Hunk {
   return { body, open, oldFirst, newFirst, oldLines, newLines, section, header }
 }
 
-/**
- * Paths shown, per file: a `max-turns` plan chunks the same files several times, and escaping
- * and checking every path each time was a tenth of planning 10,000 files (`npm run bench:chunking`).
- */
-const shownPaths = new WeakMap<DiffFile, { max: number; shown: string }>()
-
-function shownPathOf(f: DiffFile, pathMax: number): string {
-  const known = shownPaths.get(f)
-  if (known !== undefined && known.max === pathMax) return known.shown
-  const shown = displayPath(f.path, pathMax)
-  shownPaths.set(f, { max: pathMax, shown })
-  return shown
-}
-
 function makeEntry(sel: SelectedFile, pathMax: number, sectionMax: number): Entry {
   const f = sel.file
-  const shownPath = shownPathOf(f, pathMax)
+  const shownPath = displayPath(f.path, pathMax)
   const header = headerLine(sel, shownPath, pathMax)
   const single = sel.summarise || f.hunks.length === 0
   const hunks: Hunk[] = []
@@ -297,11 +283,7 @@ interface Cursor {
 }
 
 interface Work {
-  /**
-   * The diff text so far, built by concatenation, not join: V8 keeps it a rope over slices of the
-   * diff and flattens it only when the message is used, so the messages a turn budget never sends
-   * cost next to nothing.
-   */
+  /** The diff text so far. */
   diff: string
   used: number
   room: number
@@ -571,14 +553,13 @@ export function fileSizes(selected: readonly SelectedFile[], limit: number): num
 export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOptions): ChunkPlan {
   const { limit, frame } = options
   const { pathMax, sectionMax } = displayLimits(limit)
-  // Entries are measured here and made again as they are packed, not kept: kept, every file's
-  // entry, hunks and headers would outlive several young-generation collections, each copying them.
+  const entries = selected.map(sel => makeEntry(sel, pathMax, sectionMax))
   const files: string[] = []
   let diffChars = 0
   // What a split can cost at one end of a message.
   let splitCost = 0
-  for (const sel of selected) {
-    const e = makeEntry(sel, pathMax, sectionMax)
+  for (const e of entries) {
+    const sel = e.sel
     if (!sel.summarise && sel.incomplete !== true) files.push(sel.file.path)
     diffChars += e.size
     splitCost = Math.max(
@@ -614,7 +595,7 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
     if (digits(bound) > d) continue
 
     const packer = new Packer(roomFirst, roomRest, cutFrom)
-    for (const sel of selected) packer.add(makeEntry(sel, pathMax, sectionMax))
+    for (const e of entries) packer.add(e)
     const works = packer.messages.filter(w => w.used > 0)
     const n = works.length
     // More parts than `d` digits can number (possible only without the guarantee): redo wider.
