@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { COMMENT_MARKER, readCommentState } from '../../src/review/comment-state.js'
 import { inertId } from '../../src/review/markdown.js'
-import { COMMENT_LIMIT, overspend, renderComment, renderReply, type ReviewReport } from '../../src/review/render.js'
+import {
+  COMMENT_LIMIT,
+  overspend,
+  renderComment,
+  renderReply,
+  type ReviewReport
+} from '../../src/review/render.js'
 import { utf8Length } from '../../src/review/truncate.js'
 import { PINGING_MENTION, liveMentions, modelText, outline } from './rendered.js'
 

@@ -73,7 +73,9 @@ describe('displayText', () => {
 
   it('escapes controls, line breaks and bidirectional overrides, and passes other text through', () => {
     expect(displayText('a\tb\nc\rd', 50)).toBe('a\\tb\\nc\\rd')
-    expect(displayText('x\u0085\u2028\u202e\u2066\x7f\x00', 50)).toBe('x\\u0085\\u2028\\u202e\\u2066\\u007f\\u0000')
+    expect(displayText('x\u0085\u2028\u202e\u2066\x7f\x00', 50)).toBe(
+      'x\\u0085\\u2028\\u202e\\u2066\\u007f\\u0000'
+    )
     expect(displayText(' function café() { // 𝄞 \u202f', 50)).toBe(' function café() { // 𝄞 \u202f')
   })
 

@@ -196,4 +196,3 @@ export function renderReply(text: string, footer: string, limit = COMMENT_LIMIT)
   )
   return body + tail
 }
-

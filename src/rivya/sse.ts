@@ -124,7 +124,6 @@ export function hasSettlement(value: Record<string, unknown>): boolean {
   )
 }
 
-
 /**
  * Reads one attempt's stream. Bytes go in through {@link push} as they arrive (any split: inside a
  * UTF-8 sequence, between CR and LF, inside a field); {@link end} gives the result or throws.
