@@ -119,6 +119,13 @@ export function overspend(spent: number, cap: number | undefined): string | unde
   return `Spent ${number.format(spent)} of a ${number.format(cap)}-credit cap: the last answer ran long (Rivya cannot cap an answer's length).`
 }
 
+function summaryText(report: ReviewReport): string {
+  if (report.summary !== undefined) return sanitizeModelText(report.summary.trim())
+  if (report.notes.length > 0)
+    return '_No final summary: the review stopped before its last part. The notes on the parts reviewed are below._'
+  return '_Nothing was reviewed._'
+}
+
 function failureBlock(failure: Failure): string {
   const detail = [
     failure.code !== undefined ? inertId(failure.code) : undefined,
@@ -154,14 +161,8 @@ export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): stri
   const lists = [skipped, unreviewed].filter(Boolean).join('\n\n')
   let room = limit - utf8Length(fixed) - utf8Length(lists) - 16
 
-  const summaryText =
-    report.summary !== undefined
-      ? sanitizeModelText(report.summary.trim())
-      : report.notes.length > 0
-        ? '_No final summary: the review stopped before its last part. The notes on the parts reviewed are below._'
-        : '_Nothing was reviewed._'
   const summary = fitSanitized(
-    summaryText,
+    summaryText(report),
     Math.max(0, room - 200),
     '_(The summary was cut here to fit GitHub’s comment size limit.)_'
   )

@@ -285,7 +285,7 @@ export class ChatStreamReader {
   private errorFromEvent(data: unknown): RivyaError {
     const wrapped = errorBodySchema.safeParse(data)
     const bare = errorBodySchema.shape.error.safeParse(data)
-    const body = wrapped.success ? wrapped.data.error : bare.success ? bare.data : undefined
+    const body = wrapped.success ? wrapped.data.error : bare.data
     if (body !== undefined) {
       return errorFromBody(body, { retryAfterMs: this.retryMs, ...this.options.errorContext })
     }
