@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseUnifiedDiff } from '../src/review/diff.js'
-import { planReview } from '../src/review/messages.js'
+import { planReview } from '../src/review/plan.js'
 import { planWithinTurns } from '../src/review/budget.js'
 
 const LIMIT = 20000
@@ -47,7 +47,8 @@ export function generate(targetBytes: number, fileLines: (i: number) => number):
           k === 9 && j % 5 === 0
             ? `  const data = '${'x'.repeat(300 + ((i + j) % 700))}'`
             : `  const value${j} = compute(${i}, ${j}) // ${k === 3 ? 'café → naïve' : 'plain comment'}`
-        const marker = k < 6 ? ' ' : k < 8 ? '-' : '+'
+        // 60 % context lines, 20 % removed, 20 % added.
+        const marker = '      --++'.charAt(k)
         if (marker !== '+') oldCount++
         if (marker !== '-') newCount++
         body.push(marker + text)

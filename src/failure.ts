@@ -1,5 +1,6 @@
 import { errorTag, isRivyaError } from './rivya/errors.js'
-import { inertId, type Failure } from './review/render.js'
+import { inertId } from './review/markdown.js'
+import type { Failure } from './review/render.js'
 
 /** Text for a failure of any kind, thrown values that are not `Error`s included. */
 export function describeFailure(error: unknown): string {

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { failureTag } from './failure.js'
-import { inertText, usageTable, type ReviewReport, type Usage } from './review/render.js'
+import { inertText } from './review/markdown.js'
+import { usageTable, type ReviewReport, type Usage } from './review/render.js'
 
 /** The action's outputs (PRODUCT.md, "Outputs"), set from one review report. */
 export function setReviewOutputs(

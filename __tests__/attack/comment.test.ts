@@ -8,7 +8,8 @@ import { createGitHubClient, type GitHubClient } from '../../src/github/client.j
 import { upsertReviewComment, WORKFLOW_BOT, type UpsertOptions } from '../../src/github/comments.js'
 import { ACTIONS_BOT, GitHubEmulator } from '../../emulators/github/index.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
-import { readCommentState, renderComment, type ReviewReport } from '../../src/review/render.js'
+import { readCommentState } from '../../src/review/comment-state.js'
+import { renderComment, type ReviewReport } from '../../src/review/render.js'
 
 function report(over: Partial<ReviewReport> = {}): ReviewReport {
   return {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
-import { planReview } from '../../src/review/messages.js'
+import { planReview } from '../../src/review/plan.js'
 
 let repo: GitRepo
 let diff: string

@@ -392,7 +392,7 @@ describe('collectCompareDiff', () => {
     repo.write('src/second.ts', 'export const second = 2\n')
     repo.write(
       'src/app.ts',
-      lines(10, i => `export const v${i} = ${i === 2 ? 'two' : i === 8 ? 'eight' : i}`)
+      lines(10, i => `export const v${i} = ${({ 2: 'two', 8: 'eight' } as Record<number, string>)[i] ?? i}`)
     )
     repo.rename('src/first.ts', 'src/renamed.ts')
     second = repo.commit('since the first review')

@@ -17,7 +17,7 @@ import {
 } from '../../src/github/comments.js'
 import { ACTIONS_BOT, GitHubEmulator, type User } from '../../emulators/github/index.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
-import { COMMENT_MARKER, readCommentState } from '../../src/review/render.js'
+import { COMMENT_MARKER, readCommentState } from '../../src/review/comment-state.js'
 
 // Each comment POST waits for the throttling plugin's 3 s spacing of notifying requests.
 const POST_SPACING = 10_000

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { SUMMARY_DROPPED, planWithinTurns } from '../../src/review/budget.js'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
-import { planReview } from '../../src/review/messages.js'
+import { planReview } from '../../src/review/plan.js'
 
 const OPTIONS = { include: ['**'], exclude: ['defaults'], limit: 2000, pullNumber: 7, title: 'Budget' }
 

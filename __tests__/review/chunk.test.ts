@@ -4,12 +4,12 @@ import {
   CONTINUED_LINE,
   CONTINUES_LINE,
   chunkFiles,
-  displayText,
   formatHunkHeader,
   type ChunkPlan,
   type MessageFrame
 } from '../../src/review/chunk.js'
-import { filesFromPatches, parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
+import { parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
+import { filesFromPatches } from '../../src/review/files-list.js'
 import { selectFiles, type SelectedFile } from '../../src/review/filter.js'
 import { reviewFrame } from '../../src/review/prompts.js'
 import { genDiff, renderGitDiff, renderGitHubItems } from '../fixtures/diff-gen.js'
@@ -183,9 +183,8 @@ describe('chunkFiles', () => {
   })
 
   it('splits a long hunk at line boundaries with recomputed headers', () => {
-    const lines = Array.from({ length: 120 }, (_, i) =>
-      i % 3 === 0 ? `-old ${i}` : i % 3 === 1 ? `+new ${i}` : ` same ${i}`
-    )
+    const kinds = [(i: number) => `-old ${i}`, (i: number) => `+new ${i}`, (i: number) => ` same ${i}`]
+    const lines = Array.from({ length: 120 }, (_, i) => (kinds[i % 3] as (i: number) => string)(i))
     const file = modifiedFile('big.ts', `${lines.join('\n')}\n`, 100, 200)
     const plan = chunkFiles([{ file, summarise: false }], { limit, frame: tinyFrame })
     expect(plan.messages.length).toBeGreaterThan(1)
@@ -276,67 +275,6 @@ describe('chunkFiles', () => {
     const file = modifiedFile('a.ts', ' a\n')
     expect(() => chunkFiles([{ file, summarise: false }], { limit: 150, frame: tinyFrame })).toThrow(
       'leaves no room for the diff'
-    )
-  })
-})
-
-describe('displayText', () => {
-  it('never splits a surrogate pair when shortening', () => {
-    for (let max = 1; max < 12; max++) {
-      const shown = displayText('𝄞'.repeat(10), max)
-      expect(hasLoneSurrogate(shown)).toBe(false)
-      expect(shown.length).toBeLessThanOrEqual(max)
-    }
-  })
-
-  it('gives what escaping every unsafe character by regular expression gives (printable text is passed through)', () => {
-    // The escaping as first written: one replace over the whole text, whatever it holds.
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    const unsafe = /[\u0000-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
-    const escaped = (text: string) =>
-      text.replace(unsafe, ch => {
-        if (ch === '\n') return '\\n'
-        if (ch === '\r') return '\\r'
-        if (ch === '\t') return '\\t'
-        return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
-      })
-    const text = fc.oneof(
-      fc.string({ maxLength: 40 }),
-      fc.string({ maxLength: 40, unit: 'binary' }),
-      fc
-        .array(
-          fc.constantFrom(
-            'a',
-            '/',
-            ' ',
-            '~',
-            '\x7f',
-            '\x80',
-            '\x85',
-            '\u2027',
-            '\u2028',
-            '\u202e',
-            '\u202f',
-            '\u2065',
-            '\u2066',
-            '\u2069',
-            '\u206a',
-            '\t',
-            '\n',
-            '𝄞'
-          ),
-          { maxLength: 20 }
-        )
-        .map(cs => cs.join(''))
-    )
-    fc.assert(
-      fc.property(text, fc.integer({ min: 1, max: 50 }), (t, max) => {
-        const e = escaped(t)
-        const shown = displayText(t, max)
-        if (e.length <= max) expect(shown).toBe(e)
-        else expect(shown).toBe(displayText(e, max))
-      }),
-      { numRuns: 2000 }
     )
   })
 })

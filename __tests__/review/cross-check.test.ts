@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { filesFromPatches, parseUnifiedDiff } from '../../src/review/diff.js'
+import { parseUnifiedDiff } from '../../src/review/diff.js'
+import { filesFromPatches } from '../../src/review/files-list.js'
 import { countProblem, coverageMismatch } from '../../src/review/cross-check.js'
 import { selectFiles } from '../../src/review/filter.js'
 

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { filesFromPatches, parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
-import { planReview, type ReviewPlanOptions } from '../../src/review/messages.js'
+import { parseUnifiedDiff, type DiffFile } from '../../src/review/diff.js'
+import { filesFromPatches } from '../../src/review/files-list.js'
+import { planReview, type ReviewPlanOptions } from '../../src/review/plan.js'
 import { REASONS } from '../../src/review/filter.js'
 import { displayPath, visibleContent } from '../../src/review/visible.js'
 import { DIFF_CLOSE } from '../../src/review/prompts.js'

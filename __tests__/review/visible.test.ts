@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { SHORTENED_EXTRA, displayPath, visibleContent } from '../../src/review/visible.js'
+import { SHORTENED_EXTRA, displayPath, displayText, visibleContent } from '../../src/review/visible.js'
 import { hasLoneSurrogate } from '../fixtures/reassemble.js'
 
 const UNITS = [
@@ -59,5 +59,34 @@ describe('visibleContent', () => {
     )
     const plain = '+nothing to do\n'
     expect(visibleContent(plain)).toBe(plain)
+  })
+})
+
+describe('displayText', () => {
+  it('never splits a surrogate pair when shortening', () => {
+    for (let max = 1; max < 12; max++) {
+      const shown = displayText('𝄞'.repeat(10), max)
+      expect(hasLoneSurrogate(shown)).toBe(false)
+      expect(shown.length).toBeLessThanOrEqual(max)
+    }
+  })
+
+  it('escapes controls, line breaks and bidirectional overrides, and passes other text through', () => {
+    expect(displayText('a\tb\nc\rd', 50)).toBe('a\\tb\\nc\\rd')
+    expect(displayText('x\u0085\u2028\u202e\u2066\x7f\x00', 50)).toBe(
+      'x\\u0085\\u2028\\u202e\\u2066\\u007f\\u0000'
+    )
+    expect(displayText(' function café() { // 𝄞 \u202f', 50)).toBe(' function café() { // 𝄞 \u202f')
+  })
+
+  it('is one line of at most `max` characters, whatever the text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60, unit: 'binary' }), fc.integer({ min: 1, max: 50 }), (t, max) => {
+        const shown = displayText(t, max)
+        expect(shown.length).toBeLessThanOrEqual(max)
+        // eslint-disable-next-line no-control-regex -- finding control characters is the point
+        expect(shown).not.toMatch(/[\u0000-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/)
+      })
+    )
   })
 })

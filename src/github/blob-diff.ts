@@ -6,7 +6,7 @@
 import { structuredPatch } from 'diff'
 import type { GitHubClient, Repo } from './client.js'
 import { httpStatus } from './client.js'
-import type { GitHubFileItem } from '../review/diff.js'
+import type { GitHubFileItem } from '../review/files-list.js'
 
 /**
  * The cap on a blob diff. jsdiff's Myers diff costs about (lines of both sides) × (changed lines):

@@ -1,6 +1,6 @@
 import type { CollaboratorPermission } from './permission.js'
 import { httpStatus, type GitHubClient, type Repo } from './client.js'
-import { COMMENT_MARKER } from '../review/render.js'
+import { COMMENT_MARKER } from '../review/comment-state.js'
 
 export interface PostedComment {
   id: number

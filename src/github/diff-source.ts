@@ -1,7 +1,8 @@
 import type { GitHubClient, Repo } from './client.js'
 import { httpStatus } from './client.js'
 import { BLOB_DIFF_LIMITS, githubBlobReader, patchFromBlobs, type BlobDiffLimits } from './blob-diff.js'
-import { filesFromPatches, parseUnifiedDiff, type DiffFile, type GitHubFileItem } from '../review/diff.js'
+import { parseUnifiedDiff, type DiffFile } from '../review/diff.js'
+import { filesFromPatches, type GitHubFileItem } from '../review/files-list.js'
 
 /**
  * GitHub's documented caps: the pull-request files list returns at most 3000 files, and the

@@ -13,14 +13,9 @@ import {
   sessionQuestion,
   type Question
 } from '../review/question.js'
-import {
-  inertId,
-  overspend,
-  readCommentState,
-  renderReply,
-  type CommentState,
-  type Usage
-} from '../review/render.js'
+import { readCommentState, type CommentState } from '../review/comment-state.js'
+import { inertId } from '../review/markdown.js'
+import { overspend, renderReply, type Usage } from '../review/render.js'
 import { isNotFound, isRivyaError } from '../rivya/errors.js'
 import { RivyaSession, type TurnOptions } from '../rivya/session.js'
 import type { PipelineContext, QuestionTrigger } from './context.js'

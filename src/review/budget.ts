@@ -1,5 +1,5 @@
 import type { DiffFile } from './diff.js'
-import type { ReviewPlan, ReviewPlanOptions } from './messages.js'
+import type { ReviewPlan, ReviewPlanOptions } from './plan.js'
 import { chunkFiles, fileSizes, type ChunkMessage, type ChunkPlan } from './chunk.js'
 import { REASONS, selectFiles, type SelectedFile, type SkippedFile } from './filter.js'
 import { reviewFrame } from './prompts.js'

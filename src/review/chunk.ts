@@ -16,10 +16,10 @@
  * Lengths are JavaScript string lengths (UTF-16 units), never looser than code points
  * (RIVYA_API.md, "Limits"), and no cut falls inside a surrogate pair.
  */
-import type { DiffFile, DiffHunk } from './diff.js'
+import type { DiffHunk } from './diff.js'
 import type { SelectedFile } from './filter.js'
-import { LF, SPACE, PLUS, MINUS, BACKSLASH } from './char-codes.js'
-import { SHORTENED_EXTRA, displayPath, visibleContent } from './visible.js'
+import { pairSafeCut } from './unicode.js'
+import { SHORTENED_EXTRA, displayPath, displayText, visibleContent } from './visible.js'
 
 export const FILE_MARK = '=== '
 export const CONTINUED_NOTE = ' (continued)'
@@ -72,57 +72,6 @@ export interface ChunkPlan {
   usableChars: number
 }
 
-/** Control and bidirectional-override characters would let a file name rewrite the layout. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
-
-function isHigh(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff
-}
-
-function isLow(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff
-}
-
-/**
- * One-line, visible form of outside text (a path, a title): line breaks and control characters
- * escaped, and at most `max` characters, shortened in the middle without splitting a surrogate pair.
- */
-export function displayText(text: string, max: number): string {
-  // Most paths and sections are printable: then the text is its own escaped form, no replace needed.
-  const escaped = isPrintable(text) ? text : escapeUnsafe(text)
-  if (escaped.length <= max) return escaped
-  const keep = Math.max(0, max - 1)
-  let head = Math.ceil(keep / 2)
-  let tail = escaped.length - (keep - head)
-  if (head > 0 && isHigh(escaped.charCodeAt(head - 1))) head -= 1
-  if (tail < escaped.length && isLow(escaped.charCodeAt(tail))) tail += 1
-  return `${escaped.slice(0, head)}…${escaped.slice(tail)}`
-}
-
-/** No character of `text` is one {@link UNSAFE} matches. */
-function isPrintable(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x20) return false
-    if (
-      c >= 0x7f &&
-      (c === 0x7f || c === 0x85 || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
-    )
-      return false
-  }
-  return true
-}
-
-function escapeUnsafe(text: string): string {
-  return text.replace(UNSAFE, ch => {
-    if (ch === '\n') return '\\n'
-    if (ch === '\r') return '\\r'
-    if (ch === '\t') return '\\t'
-    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
-  })
-}
-
 function range(start: number, count: number): string {
   return count === 1 ? `${start}` : `${start},${count}`
 }
@@ -138,13 +87,7 @@ export function formatHunkHeader(
   return `@@ -${range(oldStart, oldLines)} +${range(newStart, newLines)} @@${section}`
 }
 
-/** `String(n).length`, without making the string for the numbers a hunk header holds. */
 function decimalLength(n: number): number {
-  if (n >= 0 && n < 1e9 && Number.isInteger(n)) {
-    let len = 1
-    for (let v = n; v >= 10; v = Math.floor(v / 10)) len++
-    return len
-  }
   return String(n).length
 }
 
@@ -193,7 +136,7 @@ function lineEnd(body: string, pos: number): number {
 function unitEnd(body: string, end: number): number {
   const next = end + 1
   if (next >= body.length) return body.length
-  if (body.charCodeAt(next) === BACKSLASH) {
+  if (body.charAt(next) === '\\') {
     const remarkEnd = lineEnd(body, next)
     if (remarkEnd - next <= MAX_REMARK) return remarkEnd < body.length ? remarkEnd + 1 : body.length
   }
@@ -202,7 +145,7 @@ function unitEnd(body: string, end: number): number {
 
 /** The characters emitting `body.slice(from, to)` costs: a final line break is added if missing. */
 function emitted(body: string, from: number, to: number): number {
-  return to - from + (to === body.length && to > from && body.charCodeAt(to - 1) !== LF ? 1 : 0)
+  return to - from + (to === body.length && to > from && body.charAt(to - 1) !== '\n' ? 1 : 0)
 }
 
 function contHeader(e: Entry): string {
@@ -282,12 +225,12 @@ function toHunk(h: DiffHunk, sectionMax: number): Hunk {
   let oldLines = 0
   let newLines = 0
   for (let pos = 0; pos < body.length; pos = lineEnd(body, pos) + 1) {
-    const c = body.charCodeAt(pos)
-    if (c === SPACE || c === LF) {
+    const c = body.charAt(pos)
+    if (c === ' ' || c === '\n') {
       oldLines += 1
       newLines += 1
-    } else if (c === MINUS) oldLines += 1
-    else if (c === PLUS) newLines += 1
+    } else if (c === '-') oldLines += 1
+    else if (c === '+') newLines += 1
   }
   const oldFirst = firstLine(h.oldStart, h.oldLines)
   const newFirst = firstLine(h.newStart, h.newLines)
@@ -299,27 +242,13 @@ function toHunk(h: DiffHunk, sectionMax: number): Hunk {
     newLines,
     section
   )}\n`
-  const open = body.length > 0 && body.charCodeAt(body.length - 1) !== LF
+  const open = body.length > 0 && !body.endsWith('\n')
   return { body, open, oldFirst, newFirst, oldLines, newLines, section, header }
-}
-
-/**
- * Paths shown, per file: a `max-turns` plan chunks the same files several times, and escaping
- * and checking every path each time was a tenth of planning 10,000 files (`npm run bench:chunking`).
- */
-const shownPaths = new WeakMap<DiffFile, { max: number; shown: string }>()
-
-function shownPathOf(f: DiffFile, pathMax: number): string {
-  const known = shownPaths.get(f)
-  if (known !== undefined && known.max === pathMax) return known.shown
-  const shown = displayPath(f.path, pathMax)
-  shownPaths.set(f, { max: pathMax, shown })
-  return shown
 }
 
 function makeEntry(sel: SelectedFile, pathMax: number, sectionMax: number): Entry {
   const f = sel.file
-  const shownPath = shownPathOf(f, pathMax)
+  const shownPath = displayPath(f.path, pathMax)
   const header = headerLine(sel, shownPath, pathMax)
   const single = sel.summarise || f.hunks.length === 0
   const hunks: Hunk[] = []
@@ -354,11 +283,7 @@ interface Cursor {
 }
 
 interface Work {
-  /**
-   * The diff text so far, built by concatenation, not join: V8 keeps it a rope over slices of the
-   * diff and flattens it only when the message is used, so the messages a turn budget never sends
-   * cost next to nothing.
-   */
+  /** The diff text so far. */
   diff: string
   used: number
   room: number
@@ -487,9 +412,9 @@ class Packer {
     let newDone = 0
     let pos = c.pos
     let cut = c.cut
-    const count = (marker: number, done: boolean) => {
-      const old = marker === SPACE || marker === LF || marker === MINUS
-      const neu = marker === SPACE || marker === LF || marker === PLUS
+    const count = (marker: string, done: boolean) => {
+      const old = marker === ' ' || marker === '\n' || marker === '-'
+      const neu = marker === ' ' || marker === '\n' || marker === '+'
       if (old) {
         oldN += 1
         if (done) oldDone += 1
@@ -510,7 +435,7 @@ class Packer {
         lines.push(`${CONTINUED_LINE}\n${marker}`, body.slice(pos + cut, uEnd))
         if (emitted(body, pos + cut, uEnd) > uEnd - pos - cut) lines.push('\n')
         used += cost
-        count(body.charCodeAt(pos), true)
+        count(body.charAt(pos), true)
         pos = uEnd
         cut = 0
       } else {
@@ -519,7 +444,7 @@ class Packer {
         if (to <= pos + cut) return 0
         lines.push(`${CONTINUED_LINE}\n${marker}`, body.slice(pos + cut, to), `\n${CONTINUES_LINE}\n`)
         used += fixed + (to - pos - cut)
-        count(body.charCodeAt(pos), false)
+        count(body.charAt(pos), false)
         cut = to - pos
       }
     }
@@ -537,7 +462,7 @@ class Packer {
         const uEnd = unitEnd(body, end)
         const size = emitted(body, pos, uEnd)
         if (used + size <= room) {
-          count(body.charCodeAt(pos), true)
+          count(body.charAt(pos), true)
           used += size
           pos = uEnd
           continue
@@ -550,7 +475,7 @@ class Packer {
             flush()
             lines.push(body.slice(pos, to), `\n${CONTINUES_LINE}\n`)
             used += fixed + (to - pos)
-            count(body.charCodeAt(pos), false)
+            count(body.charAt(pos), false)
             cut = to - pos
             wholeFrom = pos
             break
@@ -588,8 +513,7 @@ function fileOf(e: Entry, coverage: MessageFile['coverage'], last: boolean): Mes
 
 /** `to`, moved back one unit if it would separate a surrogate pair. */
 function safeCut(text: string, from: number, to: number): number {
-  if (to > from && isHigh(text.charCodeAt(to - 1)) && isLow(text.charCodeAt(to))) return to - 1
-  return to
+  return to > from ? pairSafeCut(text, to) : to
 }
 
 function digits(n: number): number {
@@ -629,14 +553,13 @@ export function fileSizes(selected: readonly SelectedFile[], limit: number): num
 export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOptions): ChunkPlan {
   const { limit, frame } = options
   const { pathMax, sectionMax } = displayLimits(limit)
-  // Entries are measured here and made again as they are packed, not kept: kept, every file's
-  // entry, hunks and headers would outlive several young-generation collections, each copying them.
+  const entries = selected.map(sel => makeEntry(sel, pathMax, sectionMax))
   const files: string[] = []
   let diffChars = 0
   // What a split can cost at one end of a message.
   let splitCost = 0
-  for (const sel of selected) {
-    const e = makeEntry(sel, pathMax, sectionMax)
+  for (const e of entries) {
+    const sel = e.sel
     if (!sel.summarise && sel.incomplete !== true) files.push(sel.file.path)
     diffChars += e.size
     splitCost = Math.max(
@@ -672,7 +595,7 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
     if (digits(bound) > d) continue
 
     const packer = new Packer(roomFirst, roomRest, cutFrom)
-    for (const sel of selected) packer.add(makeEntry(sel, pathMax, sectionMax))
+    for (const e of entries) packer.add(e)
     const works = packer.messages.filter(w => w.used > 0)
     const n = works.length
     // More parts than `d` digits can number (possible only without the guarantee): redo wider.

@@ -1,42 +1,16 @@
 /**
  * The pull request's diff as files and hunks, read from either of GitHub's two forms: the whole
  * unified diff (the `application/vnd.github.diff` media type, which is `git diff` output) or the
- * files list (`GET /repos/{owner}/{repo}/pulls/{n}/files`, whose `patch` holds only the hunks).
- * Both lead to the same model, so a review reads the same whichever form GitHub could give.
+ * files list (read in files-list.ts, whose `patch` holds only the hunks). Both lead to the same
+ * model, so a review reads the same whichever form GitHub could give.
  *
  * The parsers never throw: a line they cannot place is kept (`extraHeaders`) or ends the hunk.
  */
 
-import {
-  AT,
-  BACKSLASH,
-  COMMA,
-  CR,
-  DIGIT_0,
-  DIGIT_9,
-  LF,
-  LOWER_D,
-  LOWER_I,
-  MINUS,
-  PLUS,
-  QUOTE,
-  SPACE,
-  TAB
-} from './char-codes.js'
-import { countProblem } from './cross-check.js'
+import { gitNames, headerName, stripPrefix, unquoteCString } from './git-path.js'
 
 /** GitHub's file statuses (REST "List pull requests files", `status` enum); git's are mapped onto them. */
 export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged'
-
-const STATUSES: readonly string[] = [
-  'added',
-  'removed',
-  'modified',
-  'renamed',
-  'copied',
-  'changed',
-  'unchanged'
-]
 
 export interface DiffHunk {
   /**
@@ -70,8 +44,6 @@ export interface DiffFile {
   /** Git's modes (100644, 100755, 120000 symlink, 160000 submodule); on the creation half of a type change, the mode the path had. */
   oldMode?: string
   newMode?: string
-  /** Percent from `similarity index` of a rename or copy. */
-  similarity?: number
   /** Header lines this parser does not model, as they came (the `index` line is dropped). */
   extraHeaders: string[]
   /**
@@ -80,19 +52,6 @@ export interface DiffFile {
    * counted as reviewed.
    */
   problem?: string
-}
-
-/** One entry of GitHub's pull-request files list; only the fields the review needs. */
-export interface GitHubFileItem {
-  filename: string
-  status: string
-  previous_filename?: string | null
-  additions?: number
-  deletions?: number
-  /** Only the hunks; absent for binary files and files GitHub finds too large. */
-  patch?: string | null
-  /** The blob's id: tells an empty file (which has no patch either) from a binary or huge one. */
-  sha?: string | null
 }
 
 interface HunkScan {
@@ -110,7 +69,7 @@ function lineEndAt(text: string, pos: number): number {
 
 /** End of the header line `text[pos, end)` without the `\r` a CRLF-converted diff would leave on it. */
 function headerEnd(text: string, pos: number, end: number): number {
-  return end > pos && text.charCodeAt(end - 1) === CR ? end - 1 : end
+  return end > pos && text.charAt(end - 1) === '\r' ? end - 1 : end
 }
 
 /** A header line without the `\r` a CRLF-converted diff would leave on it. */
@@ -118,64 +77,25 @@ function headerLine(text: string, pos: number, end: number): string {
   return text.slice(pos, headerEnd(text, pos, end))
 }
 
-/** Index past the ASCII digits from `pos`. */
-function digitsEnd(text: string, pos: number): number {
-  let c = text.charCodeAt(pos)
-  while (c >= DIGIT_0 && c <= DIGIT_9) c = text.charCodeAt(++pos)
-  return pos
-}
-
-/** The number the ASCII digits `text[from, to)` write, as `Number()` reads them. */
-function digitsValue(text: string, from: number, to: number): number {
-  // Up to 15 digits the sum is exact; beyond, leave the rounding to Number().
-  if (to - from > 15) return Number(text.slice(from, to))
-  let n = 0
-  for (let i = from; i < to; i++) n = n * 10 + (text.charCodeAt(i) - DIGIT_0)
-  return n
-}
+/** A hunk header git writes: `@@ -A[,B] +C[,D] @@` and then any text up to the LF. */
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/s
 
 /**
  * Reads the hunk whose `@@` header is `text[headerPos, headerEndPos)` and whose body starts at
  * `pos`. The header's counts decide where a well-formed hunk ends (a removed line may well read
  * `--- x`); past them, further diff lines still belong to the hunk (a header that undercounts),
  * unless a new file begins there.
- *
- * The header must read `@@ -A[,B] +C[,D] @@` and then any text up to the LF (what
- * `/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/s` accepts), checked by hand: this runs once
- * per hunk, and a match array and its captures per hunk are most of a small file's garbage.
  */
 function scanHunk(text: string, headerPos: number, headerEndPos: number, pos: number): HunkScan | undefined {
-  if (!text.startsWith('@@ -', headerPos)) return undefined
-  let i = headerPos + 4
-  const oldAt = i
-  i = digitsEnd(text, i)
-  if (i === oldAt) return undefined
-  const oldNumber = digitsValue(text, oldAt, i)
-  let oldCount = 1
-  if (text.charCodeAt(i) === COMMA) {
-    const from = i + 1
-    i = digitsEnd(text, from)
-    if (i === from) return undefined
-    oldCount = digitsValue(text, from, i)
-  }
-  if (!text.startsWith(' +', i)) return undefined
-  i += 2
-  const newAt = i
-  i = digitsEnd(text, i)
-  if (i === newAt) return undefined
-  const newNumber = digitsValue(text, newAt, i)
-  let newCount = 1
-  if (text.charCodeAt(i) === COMMA) {
-    const from = i + 1
-    i = digitsEnd(text, from)
-    if (i === from) return undefined
-    newCount = digitsValue(text, from, i)
-  }
-  if (!text.startsWith(' @@', i)) return undefined
-  i += 3
+  const match = HUNK_HEADER.exec(text.slice(headerPos, headerEndPos))
+  if (match === null) return undefined
+  const oldNumber = Number(match[1])
+  const oldCount = match[2] !== undefined ? Number(match[2]) : 1
+  const newNumber = Number(match[3])
+  const newCount = match[4] !== undefined ? Number(match[4]) : 1
   // The section is any text up to the LF: git copies a source line there (its "function
   // context"), and only LF ends a line in a unified diff, so a CR, U+2028 or U+2029 is part of it.
-  const section = i < headerEndPos ? text.slice(i, headerEndPos) : ''
+  const section = match[5] ?? ''
   const oldFirst = oldCount === 0 ? oldNumber + 1 : oldNumber
   const newFirst = newCount === 0 ? newNumber + 1 : newNumber
   let oldLeft = oldCount
@@ -187,34 +107,34 @@ function scanHunk(text: string, headerPos: number, headerEndPos: number, pos: nu
   const start = pos
   const length = text.length
   while (pos < length) {
-    const c = text.charCodeAt(pos)
+    const c = text.charAt(pos)
     const end = lineEndAt(text, pos)
     if (oldLeft > 0 || newLeft > 0) {
-      if (c === SPACE || c === LF) {
+      if (c === ' ' || c === '\n') {
         // An empty line within the counts is a context line whose space was stripped (mail, editors).
         oldLeft--
         newLeft--
         oldSeen++
         newSeen++
-      } else if (c === MINUS) {
+      } else if (c === '-') {
         oldLeft--
         oldSeen++
         deletions++
-      } else if (c === PLUS) {
+      } else if (c === '+') {
         newLeft--
         newSeen++
         additions++
-      } else if (c !== BACKSLASH) break
-    } else if (c === SPACE) {
+      } else if (c !== '\\') break
+    } else if (c === ' ') {
       oldSeen++
       newSeen++
-    } else if (c === MINUS && !startsNewFile(text, pos, end)) {
+    } else if (c === '-' && !startsNewFile(text, pos, end)) {
       oldSeen++
       deletions++
-    } else if (c === PLUS) {
+    } else if (c === '+') {
       newSeen++
       additions++
-    } else if (c !== BACKSLASH) break
+    } else if (c !== '\\') break
     pos = end < length ? end + 1 : length
   }
   return {
@@ -237,117 +157,21 @@ function startsNewFile(text: string, pos: number, end: number): boolean {
   return text.startsWith('--- ', pos) && end < text.length && text.startsWith('+++ ', end + 1)
 }
 
-const ESCAPES: Readonly<Record<string, number>> = {
-  a: 7,
-  b: 8,
-  t: 9,
-  n: 10,
-  v: 11,
-  f: 12,
-  r: 13,
-  '"': 34,
-  '\\': 92
-}
-
-/**
- * Reads a C-style quoted name starting at `text[start] === '"'`, as git writes names with special
- * or (with the default `core.quotePath`) non-ASCII bytes: octal escapes are bytes of UTF-8.
- * Returns the decoded name and the index after the closing quote (or the end, if unterminated).
- */
-export function unquoteCString(text: string, start = 0): { value: string; end: number } {
-  const bytes: number[] = []
-  let i = start + 1
-  while (i < text.length) {
-    const ch = text[i] as string
-    if (ch === '"') return { value: decodeUtf8(bytes), end: i + 1 }
-    if (ch === '\\' && i + 1 < text.length) {
-      const next = text[i + 1] as string
-      const octal = /^[0-7]{3}/.exec(text.slice(i + 1, i + 4))
-      if (octal !== null) {
-        bytes.push(parseInt(octal[0], 8) & 0xff)
-        i += 4
-        continue
-      }
-      const escaped = ESCAPES[next]
-      if (escaped !== undefined) {
-        bytes.push(escaped)
-        i += 2
-        continue
-      }
-      bytes.push(92)
-      i += 1
-      continue
-    }
-    const cp = text.codePointAt(i) as number
-    const n = cp > 0xffff ? 2 : 1
-    for (const b of Buffer.from(text.slice(i, i + n), 'utf8')) bytes.push(b)
-    i += n
-  }
-  return { value: decodeUtf8(bytes), end: text.length }
-}
-
-const utf8 = new TextDecoder('utf-8')
-
-function decodeUtf8(bytes: number[]): string {
-  return utf8.decode(Uint8Array.from(bytes))
-}
-
-/** A name from a header line: quoted or not; unquoted names end at a tab (GNU diff's timestamp). */
-function headerName(raw: string): string {
-  if (raw.startsWith('"')) return unquoteCString(raw).value
-  const tab = raw.indexOf('\t')
-  return tab === -1 ? raw : raw.slice(0, tab)
-}
-
-function stripPrefix(name: string, prefix: string): string {
-  return name.startsWith(prefix) ? name.slice(prefix.length) : name
-}
-
 /**
  * The `---`/`+++` name of the header line `text[from, end)` (its marker left out): undefined for
  * `/dev/null`. An unquoted name is cut from the text directly, without slicing the line first.
  */
 function sideName(text: string, from: number, end: number, prefix: string): string | undefined {
   const to = headerEnd(text, from, end)
-  if (from < to && text.charCodeAt(from) === QUOTE) {
+  if (from < to && text.charAt(from) === '"') {
     const name = unquoteCString(text.slice(from, to)).value
     return name === '/dev/null' ? undefined : stripPrefix(name, prefix)
   }
   let stop = from
-  while (stop < to && text.charCodeAt(stop) !== TAB) stop++
+  while (stop < to && text.charAt(stop) !== '\t') stop++
   if (stop - from === 9 && text.startsWith('/dev/null', from)) return undefined
   const strip = stop - from >= prefix.length && text.startsWith(prefix, from) ? prefix.length : 0
   return text.slice(from + strip, stop)
-}
-
-/**
- * The two names of `diff --git A B`. Unquoted names may hold spaces, so, like `git apply`, prefer
- * the split where both names agree; the rename and `---`/`+++` lines, when present, win anyway.
- */
-function gitNames(rest: string): [string | undefined, string | undefined] {
-  if (rest.startsWith('"')) {
-    const a = unquoteCString(rest)
-    const tail = rest.slice(a.end).replace(/^ /, '')
-    const b = tail.startsWith('"') ? unquoteCString(tail).value : tail
-    return [stripPrefix(a.value, 'a/'), stripPrefix(b, 'b/')]
-  }
-  const quoted = rest.lastIndexOf(' "')
-  if (quoted !== -1 && rest.endsWith('"')) {
-    return [
-      stripPrefix(rest.slice(0, quoted), 'a/'),
-      stripPrefix(unquoteCString(rest, quoted + 1).value, 'b/')
-    ]
-  }
-  let first: [string, string] | undefined
-  // Git paths are at most a few KiB; a longer line is not worth a quadratic search.
-  if (rest.length > 16384) return [undefined, undefined]
-  for (let i = rest.indexOf(' '); i !== -1; i = rest.indexOf(' ', i + 1)) {
-    const a = stripPrefix(rest.slice(0, i), 'a/')
-    const b = stripPrefix(rest.slice(i + 1), 'b/')
-    if (a === b) return [a, b]
-    if (first === undefined && rest.startsWith('b/', i + 1)) first = [a, b]
-  }
-  return first ?? [undefined, undefined]
 }
 
 interface FileBuilder {
@@ -432,7 +256,8 @@ const EXTENDED_HEADERS: readonly (readonly [string, (b: FileBuilder, value: stri
       b.file.newMode = v
     }
   ],
-  ['similarity index ', (b, v) => (b.file.similarity = parseInt(v, 10))],
+  // How similar a rename's or copy's two sides are tells the review nothing it uses; dropped.
+  ['similarity index ', () => undefined],
   ['rename from ', (b, v) => (b.renameFrom = headerName(v))],
   ['rename to ', (b, v) => (b.renameTo = headerName(v))],
   ['copy from ', (b, v) => (b.copyFrom = headerName(v))],
@@ -456,10 +281,8 @@ function readExtendedHeader(b: FileBuilder, line: string): boolean {
   return false
 }
 
-/** Adds a hunk to the file: a file's first hunk gets an array of its own size, not the 17 of a push. */
 function addHunk(f: DiffFile, scan: HunkScan): void {
-  if (f.hunks.length === 0) f.hunks = [scan.hunk]
-  else f.hunks.push(scan.hunk)
+  f.hunks.push(scan.hunk)
   f.additions += scan.additions
   f.deletions += scan.deletions
 }
@@ -467,9 +290,6 @@ function addHunk(f: DiffFile, scan: HunkScan): void {
 /**
  * Parses a unified diff (`git diff` output, GitHub's diff media type, or plain `diff -u` text) into
  * files. Total: odd input yields what could be read, never an exception.
- *
- * Lines are read in place (`charCodeAt`, `startsWith` at an index); only what a file keeps is
- * sliced out, so a small file costs a few objects, not a string per header line.
  */
 export function parseUnifiedDiff(text: string): DiffFile[] {
   const files: DiffFile[] = []
@@ -480,9 +300,8 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
   while (pos < length) {
     const end = lineEndAt(text, pos)
     const next = end < length ? end + 1 : length
-    const c = text.charCodeAt(pos)
 
-    if (c === LOWER_D && text.startsWith('diff ', pos)) {
+    if (text.startsWith('diff ', pos)) {
       if (current !== undefined) files.push(finish(current, text))
       inBinaryPatch = false
       current = newBuilder()
@@ -503,7 +322,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
       pos = next
       continue
     }
-    if (c === AT && current !== undefined && text.startsWith('@@ ', pos)) {
+    if (current !== undefined && text.startsWith('@@ ', pos)) {
       const scan = scanHunk(text, pos, headerEnd(text, pos, end), next)
       if (scan !== undefined) {
         addHunk(current.file, scan)
@@ -512,7 +331,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
       }
       current.file.problem ??= UNREADABLE_HUNK
     }
-    if (c === MINUS && startsNewFile(text, pos, end)) {
+    if (startsNewFile(text, pos, end)) {
       // A `---`/`+++` pair after a hunk (or with no `diff` line at all) begins a new file.
       if (current === undefined || current.file.hunks.length > 0 || current.minus !== undefined) {
         if (current !== undefined) files.push(finish(current, text))
@@ -524,7 +343,7 @@ export function parseUnifiedDiff(text: string): DiffFile[] {
       pos = plusEnd < length ? plusEnd + 1 : length
       continue
     }
-    if (current !== undefined && !(c === LOWER_I && text.startsWith('index ', pos))) {
+    if (current !== undefined && !text.startsWith('index ', pos)) {
       // (An `index` line, the most common header, is dropped unread.)
       const line = headerLine(text, pos, end)
       if (line === 'GIT binary patch') {
@@ -589,59 +408,6 @@ export function parseHunks(patch: string): {
     pos = next
   }
   return { hunks, additions, deletions, ...(problem !== undefined ? { problem } : {}) }
-}
-
-/**
- * Statuses under which a file may change without any line changing (a mode change). A rename or
- * copy is not one of them on the files list: GitHub sends a binary file changed in the move with
- * no patch and 0 lines too, so a patchless move may hide changed content.
- */
-const CONTENTLESS: readonly FileStatus[] = ['changed', 'unchanged']
-
-/** Git's id of the empty blob, in SHA-1 and SHA-256 repositories (`git hash-object -t blob /dev/null`). */
-const EMPTY_BLOBS: readonly string[] = [
-  'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391',
-  '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813'
-]
-
-/**
- * The files list of a pull request as the same model {@link parseUnifiedDiff} gives. GitHub sends
- * no `patch` for binary files, for files too large to diff, and for changes without line changes;
- * only a `changed` (mode) status without added or removed lines is taken as complete, as is an
- * added empty file (its `sha` is git's empty blob); every other patchless file, a pure rename
- * included (it cannot be told from a binary file renamed and changed), is marked
- * {@link DiffFile.patchMissing}.
- */
-export function filesFromPatches(items: readonly GitHubFileItem[]): DiffFile[] {
-  return items.map(item => {
-    const status: FileStatus = STATUSES.includes(item.status) ? (item.status as FileStatus) : 'modified'
-    const additions = item.additions ?? 0
-    const deletions = item.deletions ?? 0
-    const patch = typeof item.patch === 'string' ? item.patch : ''
-    const parsed = patch !== '' ? parseHunks(patch) : undefined
-    const previous = item.previous_filename ?? undefined
-    const problem = parsed === undefined ? undefined : (parsed.problem ?? countProblem(parsed, item))
-    return {
-      path: item.filename,
-      ...((status === 'renamed' || status === 'copied') && previous !== undefined && previous !== ''
-        ? { previousPath: previous }
-        : {}),
-      status,
-      hunks: parsed?.hunks ?? [],
-      additions: parsed?.additions ?? additions,
-      deletions: parsed?.deletions ?? deletions,
-      binary: false,
-      patchMissing:
-        parsed === undefined &&
-        !(
-          (CONTENTLESS.includes(status) || EMPTY_BLOBS.includes(item.sha ?? '')) &&
-          additions === 0 &&
-          deletions === 0
-        ),
-      extraHeaders: [],
-      ...(problem !== undefined ? { problem } : {})
-    }
-  })
 }
 
 /** The lines of a hunk body, without their line breaks. */

@@ -172,15 +172,7 @@ class RuleSet {
   decide(path: string): Rule | undefined {
     const slash = path.lastIndexOf('/')
     const name = slash === -1 ? path : path.slice(slash + 1)
-    // A loop, not `some`: this runs once per file, and a closure per call is garbage per file.
-    let matched = false
-    for (const a of this.any) {
-      if (a.regex.test(a.basename ? name : path)) {
-        matched = true
-        break
-      }
-    }
-    if (!matched) return undefined
+    if (!this.any.some(a => a.regex.test(a.basename ? name : path))) return undefined
     for (let i = this.rules.length - 1; i >= 0; i--) {
       const rule = this.rules[i] as Rule
       if (rule.regex.test(rule.basename ? name : path)) return rule

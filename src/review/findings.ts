@@ -109,7 +109,7 @@ function glimpse(entry: unknown): Pick<RejectedFinding, 'path' | 'line' | 'title
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return {}
   const e = entry as Record<string, unknown>
   const out: Pick<RejectedFinding, 'path' | 'line' | 'title'> = {}
-  const path = typeof e.path === 'string' ? e.path : typeof e.file === 'string' ? e.file : undefined
+  const path = [e.path, e.file].find(v => typeof v === 'string')
   if (path !== undefined) out.path = cut(oneLine(path), FINDING_LIMITS.pathChars)
   const line = lineNumber.safeParse(e.line ?? e.end_line)
   if (line.success) out.line = line.data

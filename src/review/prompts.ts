@@ -3,14 +3,8 @@
  * the session (history is re-read), so the fixed text is kept short; intermediate parts ask for
  * brief notes for the same reason.
  */
-import {
-  CONTINUED_LINE,
-  CONTINUES_LINE,
-  CONTINUED_NOTE,
-  FILE_MARK,
-  displayText,
-  type MessageFrame
-} from './chunk.js'
+import { CONTINUED_LINE, CONTINUES_LINE, CONTINUED_NOTE, FILE_MARK, type MessageFrame } from './chunk.js'
+import { displayText } from './visible.js'
 
 /** The lines that enclose the diff in every message: what lies between them is data. */
 export const DIFF_OPEN = '<diff>'

@@ -1,10 +1,11 @@
 import type { DiffFile } from './diff.js'
 import type { PullRequestInfo } from '../github/pull-request.js'
 import type { Inputs } from '../inputs.js'
-import { chunkFiles, displayText, type MessageFrame } from './chunk.js'
+import { chunkFiles, type MessageFrame } from './chunk.js'
+import { displayText } from './visible.js'
 import { selectFiles } from './filter.js'
 import { DIFF_CLOSE, DIFF_OPEN } from './prompts.js'
-import { estimateNextTurn } from './review.js'
+import { estimateNextTurn } from './turn-loop.js'
 
 /** Refused before any turn: the question would cost more than `max-credits` allows. */
 export class BudgetError extends Error {

@@ -56,7 +56,8 @@ export function gateFails(verdict: Verdict, failOn: FailOn): boolean {
 }
 
 function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  if (a === b) return 0
+  return a < b ? -1 : 1
 }
 
 /** Most severe first, then by file, line and title: the same findings always come in one order. */

@@ -4,6 +4,7 @@
  * two different paths never look the same and no path looks like a path with the format's notes.
  */
 import { createHash } from 'node:crypto'
+import { pairSafeCut, splitsSurrogatePair } from './unicode.js'
 
 /**
  * What some readers take as a line break besides LF: CR alone, VT, FF, the file/group/record
@@ -28,6 +29,25 @@ export function escapeCodePoint(cp: number): string {
 export function visibleContent(text: string): string {
   if (!HAS_LINE_BREAK_LIKE.test(text)) return text
   return text.replace(LINE_BREAK_LIKE, ch => escapeCodePoint(ch.charCodeAt(0)))
+}
+
+/** Control and bidirectional-override characters would let a file name rewrite the layout. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f\u0085\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * One-line, visible form of outside text (a hunk's section, a title): line breaks and control
+ * characters escaped, and at most `max` characters, shortened in the middle without splitting a
+ * surrogate pair.
+ */
+export function displayText(text: string, max: number): string {
+  const escaped = text.replace(UNSAFE, ch => escapeCodePoint(ch.charCodeAt(0)))
+  if (escaped.length <= max) return escaped
+  const keep = Math.max(0, max - 1)
+  const head = pairSafeCut(escaped, Math.ceil(keep / 2))
+  let tail = escaped.length - (keep - Math.ceil(keep / 2))
+  if (splitsSurrogatePair(escaped, tail)) tail += 1
+  return `${escaped.slice(0, head)}…${escaped.slice(tail)}`
 }
 
 /**

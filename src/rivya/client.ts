@@ -3,30 +3,21 @@
  * credit balance, over one keep-alive undici Agent. Every failure is a {@link RivyaError}; the key
  * only ever travels in the `Authorization` header and is scrubbed from anything that could print.
  */
-import { Agent, request, type Dispatcher } from 'undici'
-import {
-  RivyaError,
-  errorFromBody,
-  errorTag,
-  safeCause,
-  type ChargedUsage,
-  type FromBodyContext
-} from './errors.js'
-import { isSafeSessionId, isSafeTraceId, safeRequestId } from './ids.js'
+import type { Dispatcher } from 'undici'
+import type { ReasoningEffort } from '../inputs.js'
+import { RivyaError, errorTag, type ChargedUsage, type FromBodyContext } from './errors.js'
+import { isSafeSessionId, isSafeTraceId } from './ids.js'
 import { fallbackModel, modelFromList, readModelList, type ModelInfo, type ModelWanted } from './models.js'
 import {
   DEFAULT_RETRY_POLICY,
-  parseRateLimitReset,
-  parseRetryAfter,
   realSleep,
   withRetries,
   type RetryEvent,
   type RetryPolicy,
   type Sleep
 } from './retry.js'
-import { completionSchema, creditsSchema, errorBodySchema, settlementSchema } from './schemas.js'
-import { ChatStreamReader, type StreamResult } from './sse.js'
-import { scrub, secretParts } from '../secrets.js'
+import { completionSchema, creditsSchema, settlementSchema } from './schemas.js'
+import { RivyaTransport, header } from './transport.js'
 
 export interface RivyaClientOptions {
   /** e.g. `https://rivya.ai`; endpoints live under `/api/v1`. */
@@ -79,8 +70,6 @@ export const MAX_JSON_BYTES = 8 * 1024 * 1024
 /** Small reads (models, credits) should not hang a review for minutes. */
 const SHORT_REQUEST = { headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, deadlineMs: 90_000, maxAttempts: 3 }
 
-export type ReasoningEffort = 'default' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh'
-
 /** One turn (RIVYA_API.md "Chat request"). */
 export interface ChatRequest {
   model: string
@@ -127,8 +116,6 @@ export interface ChatCompletion {
   id: string | undefined
   sessionId: string
   model: string | undefined
-  createdAt: string | undefined
-  messageId: string | undefined
   content: string
   usage: TokenUsage
   credits: TurnCredits
@@ -173,89 +160,38 @@ function conflictMessage(label: string, error: RivyaError, waitedMs: number): st
   return `${label}: Rivya still answered 409 ${tag} after ${waited} of waiting: ${what}. Let the other run finish, then run the review again: an identical turn is then replayed, not paid again`
 }
 
-const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-rivya-request-id']
-const RATE_LIMIT_RESET_HEADERS = ['ratelimit-reset', 'x-ratelimit-reset', 'ratelimit']
-
-const TIMEOUT_CODES: Readonly<Record<string, string>> = {
-  UND_ERR_CONNECT_TIMEOUT: 'connect',
-  UND_ERR_HEADERS_TIMEOUT: 'headers',
-  UND_ERR_BODY_TIMEOUT: 'body',
-  ETIMEDOUT: 'connect'
-}
-
-/** Faults of our own making or a host that does not exist: retrying cannot help. */
-const PERMANENT_CODES = new Set([
-  'UND_ERR_INVALID_ARG',
-  'UND_ERR_NOT_SUPPORTED',
-  'UND_ERR_INVALID_RETURN_VALUE',
-  'ERR_INVALID_URL',
-  'ENOTFOUND',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
-])
-
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown }
-  } catch {
-    return { ok: false }
-  }
-}
-
-/** The base URL without any credentials it may hold, for messages. */
-function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '')
-  } catch {
-    return '(an invalid URL)'
-  }
-}
-
 /** Talks to one Rivya deployment with one key. Call {@link close} when done. */
 export class RivyaClient {
   readonly baseUrl: string
-  readonly #apiKey: string
-  readonly #agent: Agent
+  readonly #transport: RivyaTransport
   readonly #timeouts: { headersTimeoutMs: number; bodyTimeoutMs: number }
-  readonly #streamIdleTimeoutMs: number
   readonly #jsonBodyTimeoutMs: number
-  readonly #maxAnswerBytes: number
   readonly #policy: RetryPolicy
   readonly #sleep: Sleep
   readonly #random: () => number
   readonly #now: () => number
-  readonly #userAgent: string
 
   constructor(options: RivyaClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '')
-    this.#apiKey = options.apiKey
-    const connectTimeout = options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs
     this.#timeouts = {
       headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
       bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs
     }
-    this.#streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_TIMEOUTS.streamIdleTimeoutMs
     this.#jsonBodyTimeoutMs = options.jsonBodyTimeoutMs ?? DEFAULT_TIMEOUTS.jsonBodyTimeoutMs
-    this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_JSON_BYTES
-    this.#agent = new Agent({
-      connect: { timeout: connectTimeout },
-      headersTimeout: this.#timeouts.headersTimeoutMs,
-      bodyTimeout: this.#timeouts.bodyTimeoutMs,
-      keepAliveTimeout: 30_000
-    })
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry }
     this.#sleep = options.sleep ?? realSleep
     this.#random = options.random ?? Math.random
     this.#now = options.now ?? Date.now
-    this.#userAgent = options.userAgent ?? 'rivya-codex-review'
+    this.#transport = new RivyaTransport({
+      baseUrl: this.baseUrl,
+      apiKey: options.apiKey,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+      ...this.#timeouts,
+      streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_TIMEOUTS.streamIdleTimeoutMs,
+      maxAnswerBytes: options.maxAnswerBytes ?? MAX_JSON_BYTES,
+      now: this.#now,
+      userAgent: options.userAgent ?? 'rivya-codex-review'
+    })
   }
 
   /**
@@ -341,7 +277,7 @@ export class RivyaClient {
     context: FromBodyContext,
     signal: AbortSignal
   ): Promise<ChatCompletion> {
-    const response = await this.#send(
+    const response = await this.#transport.send(
       {
         method: 'POST',
         path: stream ? '/api/v1/chat/completions/stream' : '/api/v1/chat/completions',
@@ -357,7 +293,13 @@ export class RivyaClient {
     const contentType = header(response.headers, 'content-type') ?? ''
     // A replay or a proxy may answer the stream endpoint with the finished JSON turn.
     if (stream && !contentType.includes('application/json')) {
-      const { settlement, text } = await this.#readStream(response, attempt, options, context, signal)
+      const onDelta = options.onDelta
+      const { settlement, text } = await this.#transport.readStream(
+        response,
+        onDelta === undefined ? undefined : (delta: string) => onDelta(delta, attempt),
+        context,
+        signal
+      )
       if (completionSchema.safeParse(settlement).success) {
         return this.#completion(settlement, text, response, attempt, true)
       }
@@ -365,7 +307,7 @@ export class RivyaClient {
       // charged, and Rivya's session holds it. Retrying would replay the same framing.
       return this.#recover(turn, settlement, text, response, attempt, signal)
     }
-    const json = await this.#readJson(response, signal, this.#jsonBodyTimeoutMs)
+    const json = await this.#transport.readJson(response, signal, this.#jsonBodyTimeoutMs)
     return this.#completion(json, undefined, response, attempt, false)
   }
 
@@ -403,7 +345,7 @@ export class RivyaClient {
 
   /** Closes the keep-alive connections. */
   async close(): Promise<void> {
-    await this.#agent.close()
+    await this.#transport.close()
   }
 
   /** A short GET whose JSON answer is read, with the short requests' retry policy. */
@@ -411,8 +353,8 @@ export class RivyaClient {
     return withRetries(
       async (_attempt, attemptSignal) => {
         const request = { method: 'GET', path, auth, accept: 'application/json', ...SHORT_REQUEST } as const
-        return this.#readJson(
-          await this.#send(request, attemptSignal),
+        return this.#transport.readJson(
+          await this.#transport.send(request, attemptSignal),
           attemptSignal,
           SHORT_REQUEST.bodyTimeoutMs
         )
@@ -446,111 +388,6 @@ export class RivyaClient {
     }
   }
 
-  /** The key, and anything that would print it, out of text from elsewhere. */
-  #redact = (text: string): string => scrub(text, secretParts([this.#apiKey]))
-
-  async #send(
-    req: {
-      method: 'GET' | 'POST'
-      path: string
-      body?: string
-      auth: boolean
-      accept: string
-      idempotencyKey?: string
-      headersTimeoutMs: number
-      bodyTimeoutMs: number
-    },
-    signal: AbortSignal,
-    context: FromBodyContext = {}
-  ): Promise<Dispatcher.ResponseData> {
-    const headers: Record<string, string> = { accept: req.accept, 'user-agent': this.#userAgent }
-    // Without a key Rivya answers `api_key_missing`, which names the real problem.
-    if (req.auth && this.#apiKey !== '') headers.authorization = `Bearer ${this.#apiKey}`
-    if (req.body !== undefined) headers['content-type'] = 'application/json'
-    if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey
-    let response: Dispatcher.ResponseData
-    try {
-      response = await request(`${this.baseUrl}${req.path}`, {
-        method: req.method,
-        headers,
-        body: req.body,
-        dispatcher: this.#agent,
-        signal,
-        headersTimeout: req.headersTimeoutMs,
-        bodyTimeout: req.bodyTimeoutMs
-      })
-    } catch (error) {
-      throw this.#transportError(error, signal, 'could not reach Rivya')
-    }
-    if (response.statusCode >= 200 && response.statusCode < 300) return response
-    let text: string
-    try {
-      text = await errorText(response)
-    } catch (error) {
-      throw this.#transportError(error, signal, `Rivya's HTTP ${response.statusCode} answer broke off`)
-    }
-    throw this.#statusError(response, text, context)
-  }
-
-  #statusError(response: Dispatcher.ResponseData, text: string, context: FromBodyContext): RivyaError {
-    const status = response.statusCode
-    const now = this.#now()
-    let retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), now)
-    // Read only on a 429: on other answers a reset header describes a window not yet used up.
-    for (const name of status === 429 ? RATE_LIMIT_RESET_HEADERS : []) {
-      retryAfterMs ??= parseRateLimitReset(header(response.headers, name), now)
-    }
-    const headerRequestId = this.#requestIdHeader(response)
-    const json = parseJson(text)
-    const parsed = json.ok ? errorBodySchema.safeParse(json.value) : undefined
-    if (parsed?.success) {
-      const body = { ...parsed.data.error }
-      body.requestId ??= headerRequestId
-      return errorFromBody(body, { ...context, status, retryAfterMs, redact: this.#redact })
-    }
-    // No JSON error shape: a proxy's or load balancer's page, or an endpoint that is not Rivya's.
-    const retryable = status >= 500 || status === 408 || status === 429
-    const code = status === 429 ? 'rate_limited' : 'http_error'
-    const tag = errorTag(code, headerRequestId)
-    const message = retryable
-      ? `Rivya answered HTTP ${status} without its error details ${tag}: a proxy or Rivya itself failed, try again later`
-      : `Rivya answered HTTP ${status} without its error details ${tag}: check that api-base-url points at Rivya (${displayUrl(this.baseUrl)})`
-    return new RivyaError({ code, message, status, requestId: headerRequestId, retryable, retryAfterMs })
-  }
-
-  #requestIdHeader(response: Dispatcher.ResponseData): string | undefined {
-    for (const name of REQUEST_ID_HEADERS) {
-      const value = header(response.headers, name)
-      if (value !== undefined && value !== '') return safeRequestId(this.#redact(value))
-    }
-    return undefined
-  }
-
-  /** A failure below HTTP (socket, timeout, abort) as a RivyaError; the original only as a safe copy. */
-  #transportError(error: unknown, signal: AbortSignal, what: string): RivyaError {
-    if (error instanceof RivyaError) return error
-    if (signal.aborted && signal.reason instanceof RivyaError) return signal.reason
-    const cause = safeCause(error, this.#redact)
-    const rawCode = (error as { code?: unknown } | null)?.code
-    const code = typeof rawCode === 'string' || typeof rawCode === 'number' ? String(rawCode) : ''
-    const timeout = TIMEOUT_CODES[code]
-    if (timeout !== undefined) {
-      return new RivyaError({
-        code: 'timeout',
-        message: `Rivya did not answer in time (timeout): ${timeout} timeout [${code}]`,
-        retryable: true,
-        cause
-      })
-    }
-    const detail = code === '' ? cause.message : `${cause.message} [${code}]`
-    return new RivyaError({
-      code: 'network_error',
-      message: `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} (network_error): ${detail}`,
-      retryable: !PERMANENT_CODES.has(code),
-      cause
-    })
-  }
-
   #invalid(what: string, cause?: unknown, charged?: ChargedUsage): RivyaError {
     const paid = charged === undefined ? '' : ` (the turn was charged ${charged.credits.final} credits)`
     return new RivyaError({
@@ -579,106 +416,6 @@ export class RivyaClient {
             }
           })
     }
-  }
-
-  /**
-   * A JSON answer, read whole within `totalMs` of its headers and `maxAnswerBytes`: a body
-   * that trickles or never ends fails the attempt (retryably) instead of holding the turn.
-   */
-  async #readJson(response: Dispatcher.ResponseData, signal: AbortSignal, totalMs: number): Promise<unknown> {
-    const chunks: Buffer[] = []
-    let bytes = 0
-    let stopped: RivyaError | undefined
-    const timer = setTimeout(() => {
-      stopped = new RivyaError({
-        code: 'timeout',
-        message: `Rivya's answer did not arrive whole within ${Math.round(totalMs / 1000)} s of its start (timeout): retried with the same Idempotency-Key`,
-        retryable: true
-      })
-      response.body.destroy()
-    }, totalMs)
-    try {
-      for await (const chunk of response.body) {
-        const piece = chunk as Buffer
-        bytes += piece.byteLength
-        if (bytes > this.#maxAnswerBytes) {
-          stopped = new RivyaError({
-            code: 'response_too_large',
-            message: `Rivya's answer was larger than ${this.#maxAnswerBytes} bytes (response_too_large): retried with the same Idempotency-Key`,
-            retryable: true
-          })
-          break
-        }
-        chunks.push(piece)
-      }
-    } catch (error) {
-      if (stopped === undefined) throw this.#transportError(error, signal, "Rivya's answer broke off")
-    } finally {
-      clearTimeout(timer)
-    }
-    if (stopped !== undefined) throw stopped.with({ requestId: this.#requestIdHeader(response) })
-    const text = Buffer.concat(chunks).toString('utf8')
-    const json = parseJson(text)
-    if (json.ok) return json.value
-    throw new RivyaError({
-      code: 'truncated_response',
-      message: `Rivya's answer was cut short or is not JSON (truncated_response, ${text.length} characters received)`,
-      retryable: true,
-      requestId: this.#requestIdHeader(response)
-    })
-  }
-
-  async #readStream(
-    response: Dispatcher.ResponseData,
-    attempt: number,
-    options: ChatOptions,
-    context: FromBodyContext,
-    signal: AbortSignal
-  ): Promise<StreamResult> {
-    const onDelta = options.onDelta
-    const reader = new ChatStreamReader({
-      ...(onDelta === undefined ? {} : { onDelta: (text: string) => onDelta(text, attempt) }),
-      errorContext: { ...context, redact: this.#redact },
-      maxBytes: this.#maxAnswerBytes
-    })
-    const idleMs = this.#streamIdleTimeoutMs
-    let idle: RivyaError | undefined
-    let timer: NodeJS.Timeout | undefined
-    // Heartbeats keep undici's body timeout from firing; only content re-arms this one.
-    const arm = () => {
-      clearTimeout(timer)
-      timer = setTimeout(() => {
-        idle = new RivyaError({
-          code: 'timeout',
-          message: `Rivya's stream sent no content for ${Math.round(idleMs / 1000)} s, heartbeats aside (timeout): retried with the same Idempotency-Key`,
-          retryable: true
-        })
-        response.body.destroy()
-      }, idleMs)
-    }
-    arm()
-    let seen = reader.contentEvents
-    try {
-      for await (const chunk of response.body) {
-        reader.push(chunk as Buffer)
-        if (reader.contentEvents !== seen) {
-          seen = reader.contentEvents
-          arm()
-        }
-        // After the terminal or an error event nothing more matters, and a proxy may keep sending
-        // heartbeats without ever closing. Leaving the loop destroys the body: undici then closes
-        // that one socket, and the next request opens a fresh one.
-        if (reader.finished) break
-      }
-    } catch (error) {
-      // A connection lost after the settlement arrived does not undo a finished turn.
-      if (idle !== undefined) throw idle
-      if (!reader.settled) throw this.#transportError(error, signal, "Rivya's stream broke off")
-    } finally {
-      clearTimeout(timer)
-    }
-    if (idle !== undefined && !reader.settled) throw idle
-    return reader.end()
   }
 
   /**
@@ -776,8 +513,6 @@ export class RivyaClient {
       id: isSafeTraceId(raw.id) ? raw.id : undefined,
       sessionId: raw.session_id,
       model: raw.model,
-      createdAt: raw.created_at,
-      messageId: isSafeTraceId(raw.message?.id) ? raw.message.id : undefined,
       content,
       usage: {
         inputTokens: input_tokens,
@@ -785,41 +520,11 @@ export class RivyaClient {
         totalTokens: raw.usage.total_tokens ?? input_tokens + output_tokens
       },
       credits: { reserved: raw.credits.reserved ?? raw.credits.final, final: raw.credits.final },
-      requestId: this.#requestIdHeader(response),
+      requestId: this.#transport.requestIdHeader(response),
       attempts,
       streamed
     }
   }
-}
-
-/** An error body holds a code and a message: more than this is a proxy's page, or an attack. */
-const ERROR_BODY_BYTES = 64 * 1024
-
-/**
- * The start of an error answer's body, at most {@link ERROR_BODY_BYTES} and read within the short
- * requests' body timeout: a body that never ends must not grow in memory or hold the turn. A cut
- * body is not JSON, so the answer is then decided by its status.
- */
-async function errorText(response: Dispatcher.ResponseData): Promise<string> {
-  const chunks: Buffer[] = []
-  let bytes = 0
-  let late = false
-  const timer = setTimeout(() => {
-    late = true
-    response.body.destroy()
-  }, SHORT_REQUEST.bodyTimeoutMs)
-  try {
-    for await (const chunk of response.body) {
-      chunks.push(chunk as Buffer)
-      bytes += (chunk as Buffer).byteLength
-      if (bytes > ERROR_BODY_BYTES) break
-    }
-  } catch (error) {
-    if (!late) throw error
-  } finally {
-    clearTimeout(timer)
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_BYTES)
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -6,7 +6,7 @@
  * `req_…`, `chatcmpl_…`, snake_case codes: RIVYA_API.md) and the usual others (UUIDs, ULIDs).
  */
 
-/** Session ids: the same pattern the comment's state line checks (src/review/render.ts). */
+/** Session ids: the same pattern the comment's state line checks (src/review/comment-state.ts). */
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/
 /** Request and completion ids. */
 const TRACE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/

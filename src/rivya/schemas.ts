@@ -28,7 +28,6 @@ export const completionSchema = z.object({
   // The docs show both; `reserved` falls back to `final` rather than failing a paid turn.
   credits: z.object({ reserved: count.optional(), final: count })
 })
-export type RawCompletion = z.infer<typeof completionSchema>
 
 /**
  * The part of a turn that says what it cost: `credits.final` (and usage when readable). Read

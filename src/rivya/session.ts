@@ -4,7 +4,8 @@
  * request"). Usage and credits add up per turn and in total.
  */
 import { RivyaError, type ChargedUsage } from './errors.js'
-import type { ChatCompletion, ReasoningEffort, RivyaClient, TokenUsage, TurnCredits } from './client.js'
+import type { ReasoningEffort } from '../inputs.js'
+import type { ChatCompletion, RivyaClient, TokenUsage, TurnCredits } from './client.js'
 import type { RetryEvent } from './retry.js'
 
 export interface RivyaSessionOptions {

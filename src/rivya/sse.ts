@@ -10,6 +10,7 @@
  */
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser'
 import { RivyaError, errorFromBody, type FromBodyContext } from './errors.js'
+import { parseJson } from './json.js'
 import { errorBodySchema } from './schemas.js'
 
 /**
@@ -121,14 +122,6 @@ export function hasSettlement(value: Record<string, unknown>): boolean {
   return (
     readUsage(value.usage) !== undefined && isObject(value.credits) && typeof value.credits.final === 'number'
   )
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown }
-  } catch {
-    return { ok: false }
-  }
 }
 
 /**
@@ -292,7 +285,7 @@ export class ChatStreamReader {
   private errorFromEvent(data: unknown): RivyaError {
     const wrapped = errorBodySchema.safeParse(data)
     const bare = errorBodySchema.shape.error.safeParse(data)
-    const body = wrapped.success ? wrapped.data.error : bare.success ? bare.data : undefined
+    const body = wrapped.success ? wrapped.data.error : bare.data
     if (body !== undefined) {
       return errorFromBody(body, { retryAfterMs: this.retryMs, ...this.options.errorContext })
     }

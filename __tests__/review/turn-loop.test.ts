@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
-import { planReview } from '../../src/review/messages.js'
-import { estimateNextTurn, runReviewLoop } from '../../src/review/review.js'
+import { planReview } from '../../src/review/plan.js'
+import { estimateNextTurn, runReviewLoop } from '../../src/review/turn-loop.js'
 import { turnKeys } from '../../src/review/keys.js'
 import { RivyaClient } from '../../src/rivya/client.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
