@@ -3,7 +3,9 @@ import { createGitHubClient, type GitHubClient } from '../github/client.js'
 import type { Trigger } from '../github/event.js'
 import type { Inputs } from '../inputs.js'
 import type { Command } from '../review/command.js'
+import { keysFor, type TurnKeys } from '../review/keys.js'
 import { RivyaClient } from '../rivya/client.js'
+import type { RivyaSessionOptions } from '../rivya/session.js'
 import { scrub } from '../secrets.js'
 
 /** Where the pipeline's log lines go: the runner's log (`core.info`, `core.warning`) in the action. */
@@ -65,4 +67,28 @@ export async function withPipeline<T extends ActiveTrigger>(
   } finally {
     await rivya.close()
   }
+}
+
+/** The session settings the inputs give every turn of a run (a question adds the session to continue). */
+export function sessionOptions(inputs: Inputs): RivyaSessionOptions {
+  return {
+    model: inputs.model,
+    reasoningEffort: inputs.reasoningEffort,
+    enableWebSearch: inputs.enableWebSearch,
+    stream: inputs.stream
+  }
+}
+
+/** The keys of this run's turns on the pull request at `headSha`; a command's comment id makes them its own. */
+export function runKeys(
+  context: PipelineContext,
+  pr: { number: number; headSha: string },
+  commentId: number | undefined
+): (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys {
+  return keysFor(context.inputs, {
+    repository: context.run.repository,
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    commentId
+  })
 }

@@ -4,7 +4,6 @@ import { getPullRequest, type PullRequestInfo } from '../github/pull-request.js'
 import { describeFailure, failureOf, failureTag } from '../failure.js'
 import { messageLimit } from '../inputs.js'
 import { setCommentOutputs, setUsageOutputs, writeAnswerSummary } from '../outputs.js'
-import { keysFor } from '../review/keys.js'
 import {
   BudgetError,
   checkQuestionBudget,
@@ -18,7 +17,7 @@ import { inertId } from '../review/markdown.js'
 import { overspend, renderReply, type Usage } from '../review/render.js'
 import { isNotFound, isRivyaError } from '../rivya/errors.js'
 import { RivyaSession, type TurnOptions } from '../rivya/session.js'
-import type { PipelineContext, QuestionTrigger } from './context.js'
+import { runKeys, sessionOptions, type PipelineContext, type QuestionTrigger } from './context.js'
 import { readModel } from './model.js'
 
 interface Answer {
@@ -104,25 +103,15 @@ async function ask(
 ): Promise<Answer> {
   const { inputs, log } = context
   const budget = { maxCredits: inputs.maxCredits, baseCredits }
-  const sessionOptions = {
-    model: inputs.model,
-    reasoningEffort: inputs.reasoningEffort,
-    enableWebSearch: inputs.enableWebSearch,
-    stream: inputs.stream
-  }
-  const keys = keysFor(inputs, {
-    repository: context.run.repository,
-    pullNumber: pr.number,
-    headSha: pr.headSha,
-    commentId: context.trigger.commentId
-  })
+  const settings = sessionOptions(inputs)
+  const keys = runKeys(context, pr, context.trigger.commentId)
   const turnOptions = (turnIndex: number, message: string, sessionId: string | undefined): TurnOptions => ({
     ...keys(turnIndex, message, sessionId),
     signal: context.signal
   })
   const notes: string[] = []
   if (recorded?.sessionId !== undefined) {
-    const session = new RivyaSession(context.rivya, { ...sessionOptions, sessionId: recorded.sessionId })
+    const session = new RivyaSession(context.rivya, { ...settings, sessionId: recorded.sessionId })
     const message = sessionQuestion(question)
     try {
       checkQuestionBudget(budget, message.length, recorded.historyTokens ?? 0)
@@ -164,7 +153,7 @@ async function ask(
   const fresh = freshQuestion(question, diff.files, inputs)
   if (fresh.note !== undefined) notes.push(fresh.note)
   checkQuestionBudget(budget, fresh.message.length, 0)
-  const session = new RivyaSession(context.rivya, sessionOptions)
+  const session = new RivyaSession(context.rivya, settings)
   const turn = await session.send(fresh.message, turnOptions(1, fresh.message, undefined))
   return { text: [turn.content, ...notes].join('\n\n'), sessionId: session.sessionId, usage: session.totals }
 }

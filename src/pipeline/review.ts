@@ -6,14 +6,13 @@ import { messageLimit } from '../inputs.js'
 import { notice, setReviewOutputs, writeJobSummary } from '../outputs.js'
 import { planWithinTurns, type TurnBudgetPlan } from '../review/budget.js'
 import { coverageMismatch } from '../review/cross-check.js'
-import { keysFor } from '../review/keys.js'
 import { readCommentState } from '../review/comment-state.js'
 import { renderComment, type ReviewReport } from '../review/render.js'
 import { runReviewLoop, type ReviewLoopResult } from '../review/turn-loop.js'
 import { isInsufficientCredits } from '../rivya/errors.js'
 import { describeRetry } from '../rivya/retry.js'
 import { RivyaSession } from '../rivya/session.js'
-import type { PipelineContext } from './context.js'
+import { runKeys, sessionOptions, type PipelineContext } from './context.js'
 import { readModel } from './model.js'
 
 const short = (sha: string) => sha.slice(0, 12)
@@ -55,18 +54,12 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
     `#${pr.number} at ${short(pr.headSha)}: ${plan.full.files.length} file(s) to review, ${plan.full.skipped.length} skipped, ${plan.messages.length} turn(s) of at most ${limit} characters${left}`
   )
 
-  const session = new RivyaSession(context.rivya, {
-    model: inputs.model,
-    reasoningEffort: inputs.reasoningEffort,
-    enableWebSearch: inputs.enableWebSearch,
-    stream: inputs.stream
-  })
-  const keys = keysFor(inputs, {
-    repository: context.run.repository,
-    pullNumber: pr.number,
-    headSha: pr.headSha,
-    commentId: context.trigger.kind === 'comment' ? context.trigger.commentId : undefined
-  })
+  const session = new RivyaSession(context.rivya, sessionOptions(inputs))
+  const keys = runKeys(
+    context,
+    pr,
+    context.trigger.kind === 'comment' ? context.trigger.commentId : undefined
+  )
   const loop = await runReviewLoop({
     signal,
     messages: plan.messages,
