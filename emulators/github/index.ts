@@ -200,7 +200,7 @@ export class GitHubEmulator {
     html: path => this.#html(path),
     api: path => `${this.#url}${this.#repoPath()}${path}`,
     nextId: () => this.#nextId++,
-    user: ACTIONS_BOT,
+    user: () => ({ ...simpleUser(this.#url, this.#caller), ...this.#caller }),
     paginate: (url, total, res) => this.#paginate(url, total, res)
   })
 
@@ -294,7 +294,23 @@ export class GitHubEmulator {
           status: '403'
         })
       }
-      sendJson(res, 200, { login: who.login, id: who.id, type: who.type, site_admin: false })
+      // A public-user (REST "Get the authenticated user"): a token without the `user` scope gets no private fields.
+      sendJson(res, 200, {
+        ...simpleUser(this.url, who),
+        name: null,
+        company: null,
+        blog: '',
+        location: null,
+        email: null,
+        hireable: null,
+        bio: null,
+        public_repos: 0,
+        public_gists: 0,
+        followers: 0,
+        following: 0,
+        created_at: '2020-01-01T00:00:00Z',
+        updated_at: '2020-01-01T00:00:00Z'
+      })
       return true
     }
     if (method === 'POST' && path === '/graphql') {

@@ -37,8 +37,8 @@ export interface ReviewsHost {
   /** The API URL of the repository + path. */
   api(path: string): string
   nextId(): number
-  /** The token's identity: who reviews and replies. */
-  user: Required<User>
+  /** The token's identity, as GitHub shows a user (a simple-user): who reviews and replies. */
+  user(): Required<User>
   paginate(url: URL, total: number, res: ServerResponse): { start: number; end: number }
 }
 
@@ -252,7 +252,7 @@ export class PullReviews {
     }
     const text = typeof body.body === 'string' ? body.body : ''
     const rawComments = Array.isArray(body.comments) ? (body.comments as unknown[]) : []
-    if (event === 'APPROVE' && this.#host.user.login === 'github-actions[bot]') {
+    if (event === 'APPROVE' && this.#host.user().login === 'github-actions[bot]') {
       // The workflow token may not approve unless the repository allows it (cpp-linter/cpp-linter#51,
       // github/docs#31550).
       return unprocessable(['GitHub Actions is not permitted to approve pull requests.'])
@@ -298,12 +298,12 @@ export class PullReviews {
     const review: Review = {
       id,
       node_id: `PRR_${id.toString(36)}`,
-      user: this.#host.user,
+      user: this.#host.user(),
       body: text,
       state: event === undefined ? 'PENDING' : STATE_OF_EVENT[event as ReviewEvent], // a member: checked above
       html_url: html,
       pull_request_url: this.#host.api(`/pulls/${number}`),
-      author_association: authorAssociation(this.#host.user),
+      author_association: authorAssociation(this.#host.user()),
       _links: { html: { href: html }, pull_request: { href: this.#host.api(`/pulls/${number}`) } },
       ...(event !== undefined ? { submitted_at: now } : {}),
       commit_id: commit
@@ -334,13 +334,13 @@ export class PullReviews {
       original_position: c.at.position,
       commit_id: commit,
       original_commit_id: commit,
-      user: this.#host.user,
+      user: this.#host.user(),
       body: c.body,
       created_at: now,
       updated_at: now,
       html_url: html,
       pull_request_url: this.#host.api(`/pulls/${number}`),
-      author_association: authorAssociation(this.#host.user),
+      author_association: authorAssociation(this.#host.user()),
       _links: {
         self: { href: self },
         html: { href: html },
@@ -373,12 +373,12 @@ export class PullReviews {
       {
         id: reviewId,
         node_id: `PRR_${reviewId.toString(36)}`,
-        user: this.#host.user,
+        user: this.#host.user(),
         body: '',
         state: 'COMMENTED',
         html_url: html,
         pull_request_url: this.#host.api(`/pulls/${number}`),
-        author_association: authorAssociation(this.#host.user),
+        author_association: authorAssociation(this.#host.user()),
         _links: { html: { href: html }, pull_request: { href: this.#host.api(`/pulls/${number}`) } },
         submitted_at: now,
         commit_id: target.commit_id
@@ -394,12 +394,12 @@ export class PullReviews {
       node_id: `PRRC_${id.toString(36)}`,
       pull_request_review_id: reviewId,
       in_reply_to_id: root,
-      user: this.#host.user,
+      user: this.#host.user(),
       body: text,
       created_at: now,
       updated_at: now,
       html_url: commentHtml,
-      author_association: authorAssociation(this.#host.user),
+      author_association: authorAssociation(this.#host.user()),
       _links: { ...target._links, self: { href: self }, html: { href: commentHtml } }
     }
     this.#comments.set(number, [...(this.#comments.get(number) ?? []), reply])
