@@ -34,13 +34,12 @@ beforeAll(() => {
 afterAll(() => repo.destroy())
 
 describe('a file moved into an excluded folder', () => {
-  // Renamed files are matched on their new path only (filter.ts selectFiles), so moving reviewed
-  // code into `vendor/`, `dist/`, `build/`, `__generated__/` … while changing it keeps the change
-  // from the model; the comment lists `src/vendor/auth.ts` as "excluded by default pattern
-  // '**/vendor/**'", which reads as third-party code, without the path it came from. Suggested
-  // fix: a renamed or copied file with changed lines is skipped only when its previous path is
-  // excluded too (else reviewed), and a skip reason of a moved file names where it came from.
-  it.failing('is reviewed, or listed with the path it was moved from', () => {
+  // Renamed files were matched on their new path only, so moving reviewed code into `vendor/`,
+  // `dist/`, `build/`, `__generated__/` … while changing it kept the change from the model; the
+  // comment listed `src/vendor/auth.ts` as "excluded by default pattern '**/vendor/**'", which
+  // reads as third-party code, without the path it came from. Now a moved file with changed lines
+  // is skipped only when its previous path is excluded too, and a skipped move names its origin.
+  it('is reviewed, or listed with the path it was moved from', () => {
     const files = parseUnifiedDiff(diff)
     expect(files.find(f => f.path === 'src/vendor/auth.ts')).toMatchObject({
       status: 'renamed',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
 import type { DiffFile } from '../../src/review/diff.js'
 import {
   DEFAULT_EXCLUDES,
@@ -7,6 +8,7 @@ import {
   makePathFilter,
   selectFiles
 } from '../../src/review/filter.js'
+import { displayPath } from '../../src/review/visible.js'
 
 function file(path: string, over: Partial<DiffFile> = {}): DiffFile {
   return {
@@ -151,5 +153,69 @@ describe('selectFiles', () => {
     )
     expect(selection.files.map(s => [s.file.path, s.summarise])).toEqual([['old.ts', false]])
     expect(selection.skipped).toEqual([{ path: 'old.bin', reason: 'binary file' }])
+  })
+
+  it('reviews a changed file moved out of reach of the globs unless its old path is out of reach too', () => {
+    const moved = (path: string, previousPath: string, over: Partial<DiffFile> = {}) =>
+      file(path, { status: 'renamed', previousPath, ...over })
+    const selection = selectFiles(
+      [
+        moved('src/vendor/auth.ts', 'src/auth.ts'),
+        file('src/vendor/copy.ts', { status: 'copied', previousPath: 'src/util.ts' }),
+        moved('lib/vendor/b.ts', 'lib/vendor/a.ts'),
+        moved('dist/pure.js', 'src/pure.js', { hunks: [], additions: 0, deletions: 0 }),
+        moved('other/x.ts', 'docs/x.ts')
+      ],
+      { include: ['**'], exclude: ['defaults', 'docs/**', 'other/**'] }
+    )
+    expect(selection.files.map(s => s.file.path)).toEqual(['src/vendor/auth.ts', 'src/vendor/copy.ts'])
+    expect(selection.skipped).toEqual([
+      {
+        path: 'lib/vendor/b.ts',
+        reason: "moved from lib/vendor/a.ts; excluded by default pattern '**/vendor/**'"
+      },
+      { path: 'dist/pure.js', reason: "moved from src/pure.js; excluded by default pattern '**/dist/**'" },
+      { path: 'other/x.ts', reason: "moved from docs/x.ts; excluded by pattern 'other/**'" }
+    ])
+    const narrow = selectFiles([moved('test/a.ts', 'src/a.ts'), moved('test/b.ts', 'lib/b.ts')], {
+      include: ['src/**'],
+      exclude: []
+    })
+    expect(narrow.files.map(s => s.file.path)).toEqual(['test/a.ts'])
+    expect(narrow.skipped).toEqual([
+      { path: 'test/b.ts', reason: `moved from lib/b.ts; ${REASONS.notIncluded}` }
+    ])
+  })
+
+  it('never lets a move alone keep changed lines from the review, and names where a skipped move came from', () => {
+    const segment = fc.constantFrom('src', 'vendor', 'dist', 'docs', 'a.ts', 'b.lock', 'x\u200b.ts', 'c d')
+    const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map(parts => parts.join('/'))
+    const glob = fc.constantFrom('defaults', 'docs/**', '*.ts', '!src/**', '/src/', 'vendor/')
+    fc.assert(
+      fc.property(
+        path,
+        path,
+        fc.constantFrom('renamed' as const, 'copied' as const),
+        fc.boolean(),
+        fc.array(glob, { maxLength: 3 }),
+        fc.array(glob, { maxLength: 3 }),
+        (to, from, status, changed, include, exclude) => {
+          const lines = changed ? {} : { hunks: [], additions: 0, deletions: 0 }
+          const moved = file(to, { status, previousPath: from, ...lines })
+          const selection = selectFiles([moved], { include, exclude })
+          const reason = makePathFilter(include, exclude)
+          const sent = selection.files.some(s => s.file === moved)
+          expect(sent).toBe(reason(to) === undefined || (changed && reason(from) === undefined))
+          if (!sent) {
+            expect(selection.skipped).toEqual([
+              {
+                path: to,
+                reason: `${status === 'copied' ? 'copied' : 'moved'} from ${displayPath(from, 1024)}; ${reason(to) as string}`
+              }
+            ])
+          }
+        }
+      )
+    )
   })
 })

@@ -1,6 +1,7 @@
 import picomatch from 'picomatch'
 import { DEFAULT_EXCLUDE_WORD } from '../inputs.js'
 import type { DiffFile } from './diff.js'
+import { displayPath } from './visible.js'
 
 /**
  * What `exclude: defaults` stands for: files whose diff is noise to a reviewer and costly to send.
@@ -210,17 +211,35 @@ export function makePathFilter(
   }
 }
 
+/** As long as the skipped list shows a path: the old path is shown the way the new one is. */
+const PREVIOUS_PATH_SHOWN_MAX = 1024
+
 /**
- * Decides what is sent of each file: renamed files match on their new path; files the globs
- * exclude, binary files and files GitHub gave no patch for are skipped; removed files are
- * summarised in one line unless `includeDeleted`; a file not every change of which could be read
- * is sent as far as read and listed as skipped.
+ * Why the globs leave `file` out, if they do. A moved or copied file is matched on its new path,
+ * but one with changed lines is kept while its old path passes: else moving reviewed code into
+ * `vendor/` hides what the move changed. A move left out names where it came from.
+ */
+function filterReason(file: DiffFile, reasonFor: (path: string) => string | undefined): string | undefined {
+  const excluded = reasonFor(file.path)
+  const from = file.previousPath
+  if (excluded === undefined || from === undefined) return excluded
+  const changed = file.additions + file.deletions > 0 || file.hunks.length > 0 || file.binary
+  if (changed && reasonFor(from) === undefined) return undefined
+  const how = file.status === 'copied' ? 'copied' : 'moved'
+  return `${how} from ${displayPath(from, PREVIOUS_PATH_SHOWN_MAX)}; ${excluded}`
+}
+
+/**
+ * Decides what is sent of each file: files the globs exclude (a moved file with changed lines only
+ * when its old path is excluded too), binary files and files GitHub gave no patch for are skipped;
+ * removed files are summarised in one line unless `includeDeleted`; a file not every change of
+ * which could be read is sent as far as read and listed as skipped.
  */
 export function selectFiles(files: readonly DiffFile[], options: FilterOptions): FileSelection {
   const reasonFor = makePathFilter(options.include, options.exclude)
   const selection: FileSelection = { files: [], skipped: [] }
   for (const file of files) {
-    const excluded = reasonFor(file.path)
+    const excluded = filterReason(file, reasonFor)
     if (excluded !== undefined) {
       selection.skipped.push({ path: file.path, reason: excluded })
     } else if (file.status === 'removed' && options.includeDeleted !== true) {
