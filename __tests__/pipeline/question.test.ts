@@ -76,6 +76,29 @@ describe('answerQuestion', () => {
     expect(h.gh.comments(PR).at(-1)!.body).toContain('comes from a fresh session')
   })
 
+  it('after the workflow changed `model` asks in a fresh session at once, without trying the review’s', async () => {
+    await h.within({ kind: 'dispatch', pullNumber: PR, reason: 'workflow_dispatch' }, reviewPullRequest)
+    const reviewed = h.rivya.sessions[0]!
+    const before = reviewed.turns.length
+    const turnsBefore = h.chatTurns().length
+    // Rivya answers any turn in a session made with another model 409 chat_session_conflict, which
+    // the client would wait out for conflictWaitMs (10 minutes) as if the session were busy.
+    await h.within(command('/codex why?'), answerQuestion, { inputs: { model: 'gpt-5.4-mini-chat' } })
+    const asked = h.chatTurns().slice(turnsBefore)
+    expect(asked).toHaveLength(1)
+    expect(asked[0]!.status).toBe(200)
+    expect(asked[0]!.body).not.toHaveProperty('session_id')
+    expect(reviewed.turns).toHaveLength(before)
+    expect(h.rivya.sessions.at(-1)!.model).toBe('gpt-5.4-mini-chat')
+    expect(h.rivya.sessions.at(-1)!.turns[0]!.message).toContain('src/new.ts')
+    expect(h.lines).toContain(
+      `The review's session ${reviewed.id} was made with gpt-5.4-codex-chat, not gpt-5.4-mini-chat; answering in a fresh session.`
+    )
+    expect(h.gh.comments(PR).at(-1)!.body).toContain(
+      '_The review’s Rivya session was made with another model (gpt-5.4-codex-chat), so this answer comes from a fresh session._'
+    )
+  })
+
   it('a question that cannot be answered says why on the pull request, reacts confused, and fails', async () => {
     h.rivya.setCredits('acct_test', 0)
     const trigger = command('/codex why?')

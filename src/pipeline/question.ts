@@ -9,6 +9,7 @@ import {
   checkQuestionBudget,
   freshQuestion,
   movedOnNote,
+  otherModelNote,
   sessionQuestion,
   type Question
 } from '../review/question.js'
@@ -110,7 +111,16 @@ async function ask(
     signal: context.signal
   })
   const notes: string[] = []
-  if (recorded?.sessionId !== undefined) {
+  // Rivya refuses every turn in a session made with another model (409 `chat_session_conflict`,
+  // RIVYA_API.md "Errors": "owned by the same account and model"), which the client cannot tell
+  // from a busy session and would wait out for `conflictWaitMs`. A state line from before the model was recorded (model unknown)
+  // is tried as before: the conflict fallback below still answers it.
+  if (recorded?.sessionId !== undefined && recorded.model !== undefined && recorded.model !== inputs.model) {
+    log.info(
+      `The review's session ${recorded.sessionId} was made with ${recorded.model}, not ${inputs.model}; answering in a fresh session.`
+    )
+    notes.push(otherModelNote(recorded.model))
+  } else if (recorded?.sessionId !== undefined) {
     const session = new RivyaSession(context.rivya, { ...settings, sessionId: recorded.sessionId })
     const message = sessionQuestion(question)
     try {

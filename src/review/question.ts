@@ -3,6 +3,7 @@ import type { PullRequestInfo } from '../github/pull-request.js'
 import type { Inputs } from '../inputs.js'
 import { chunkFiles, type MessageFrame } from './chunk.js'
 import { displayText } from './visible.js'
+import { inertId } from './markdown.js'
 import { selectFiles } from './filter.js'
 import { DIFF_CLOSE, DIFF_OPEN } from './prompts.js'
 import { estimateNextTurn } from './turn-loop.js'
@@ -69,6 +70,11 @@ export function freshQuestion(
 /** The answer's note when the pull request moved on since the review its session holds. */
 export function movedOnNote(reviewedHead: string, head: string): string {
   return `_The review session covers ${reviewedHead.slice(0, 12)}; the pull request is now at ${head.slice(0, 12)}. Comment \`/codex review\` to review the new commits._`
+}
+
+/** The answer's note when the review's session was made with another model than the one asking now. */
+export function otherModelNote(reviewModel: string): string {
+  return `_The review’s Rivya session was made with another model (${inertId(reviewModel)}), so this answer comes from a fresh session._`
 }
 
 /** Stops before a question whose turn could cost more than `max-credits`, estimated as a review turn is. */

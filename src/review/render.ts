@@ -147,7 +147,12 @@ function failureBlock(failure: Failure): string {
 export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): string {
   const header = [
     COMMENT_MARKER,
-    stateLine({ sessionId: report.sessionId, headSha: report.headSha, historyTokens: report.historyTokens }),
+    stateLine({
+      sessionId: report.sessionId,
+      headSha: report.headSha,
+      historyTokens: report.historyTokens,
+      model: report.model
+    }),
     `## Codex review of #${report.pullNumber}`,
     ''
   ].join('\n')
