@@ -128,44 +128,40 @@ describe('one comment, never stale (issue 9)', () => {
   // that updates the comment in that window is overwritten by the older run: the pull request
   // shows the old head's review. Here the newer run's whole upsert happens while the older run
   // waits for its isNewer answer, as it does when both finish close together.
-  // Suggested fix: read the comment again just before the PATCH (GET the comment by id) and run
-  // keptIfNewer on that body; after the PATCH, read it once more and, if a newer head appeared in
-  // between, put the newer body back (GitHub has no conditional update of comments).
-  it.failing(
-    'an older run does not overwrite a newer review written while it checked the recorded head',
-    async () => {
-      const [h0, h1, h2] = ['0'.repeat(40), '1'.repeat(40), '2'.repeat(40)]
-      const existing = gh.addComment(1, { body: review(h0, 'review of h0'), user: ACTIONS_BOT })
-      const other = createGitHubClient({ token: TOKEN, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
-      const base = (headSha: string, isNewer: UpsertOptions['isNewer']): UpsertOptions => ({
-        identity: WORKFLOW_BOT,
-        headSha,
-        isNewer,
-        recordedHead: body => readCommentState(body)?.headSha
-      })
-      // The newer run (h2) treats h0 and h1 as older; so does the older run (h1) treat h0.
-      const newerRun = () =>
-        upsertReviewComment(
-          other,
-          REPO,
-          1,
-          review(h2, 'review of h2'),
-          base(h2, () => Promise.resolve(false))
-        )
-      await upsertReviewComment(
-        octokit,
+  // Fixed: the comment is read again just before the PATCH and decided again when it changed
+  // (comments.ts updateUnlessNewer); GitHub has no conditional update, so a write between that
+  // read and the PATCH (one request) can still land first.
+  it('an older run does not overwrite a newer review written while it checked the recorded head', async () => {
+    const [h0, h1, h2] = ['0'.repeat(40), '1'.repeat(40), '2'.repeat(40)]
+    const existing = gh.addComment(1, { body: review(h0, 'review of h0'), user: ACTIONS_BOT })
+    const other = createGitHubClient({ token: TOKEN, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
+    const base = (headSha: string, isNewer: UpsertOptions['isNewer']): UpsertOptions => ({
+      identity: WORKFLOW_BOT,
+      headSha,
+      isNewer,
+      recordedHead: body => readCommentState(body)?.headSha
+    })
+    // The newer run (h2) treats h0 and h1 as older; so does the older run (h1) treat h0.
+    const newerRun = () =>
+      upsertReviewComment(
+        other,
         REPO,
         1,
-        review(h1, 'review of h1'),
-        base(h1, async recorded => {
-          await newerRun()
-          return recorded === h2
-        })
+        review(h2, 'review of h2'),
+        base(h2, () => Promise.resolve(false))
       )
-      const left = gh.comments(1)
-      expect(left.map(c => c.id)).toEqual([existing.id])
-      expect(readCommentState(left[0]?.body ?? '')?.headSha).toBe(h2)
-    },
-    20_000
-  )
+    await upsertReviewComment(
+      octokit,
+      REPO,
+      1,
+      review(h1, 'review of h1'),
+      base(h1, async recorded => {
+        await newerRun()
+        return recorded === h2
+      })
+    )
+    const left = gh.comments(1)
+    expect(left.map(c => c.id)).toEqual([existing.id])
+    expect(readCommentState(left[0]?.body ?? '')?.headSha).toBe(h2)
+  }, 20_000)
 })

@@ -127,11 +127,10 @@ export async function upsertReviewComment(
   const existing = await listReviewComments(gh, repo, issueNumber, options.identity)
   const keep = existing[0]
   if (keep !== undefined) {
-    const kept = await keptIfNewer(keep, options)
-    if (kept !== undefined) return kept
-    const { data } = await gh.rest.issues.updateComment({ ...repo, comment_id: keep.id, body })
+    const written = await updateUnlessNewer(gh, repo, keep, body, options)
+    if ('newerHead' in written) return written
     await deleteComments(gh, repo, existing.slice(1))
-    return { id: data.id, url: data.html_url, created: false }
+    return written
   }
   const created = await createComment(gh, repo, issueNumber, body, true, options.identity)
   // The author of what the token just wrote is its identity, whatever was assumed before.
@@ -148,9 +147,38 @@ export async function upsertReviewComment(
     repo,
     now.filter(c => c.id !== first.id)
   )
-  const kept = await keptIfNewer(first, options)
-  if (kept !== undefined) return kept
-  const { data } = await gh.rest.issues.updateComment({ ...repo, comment_id: first.id, body })
+  return updateUnlessNewer(gh, repo, first, body, options)
+}
+
+/** Reads of the comment before giving up on seeing it hold still (each run writes it once). */
+const STABLE_READS = 3
+
+/**
+ * Updates `comment` with `body` unless it records a newer head. Deciding "newer" takes GitHub
+ * calls, and a newer run may write the comment meanwhile: the comment is read again just before
+ * the update and decided again when it changed. GitHub has no conditional update of a comment,
+ * so a write between that read and the update can still land first; the window is one request.
+ */
+async function updateUnlessNewer(
+  gh: GitHubClient,
+  repo: Repo,
+  comment: CommentLike,
+  body: string,
+  options: UpsertOptions
+): Promise<PostedComment | KeptNewerComment> {
+  let current = comment
+  for (let read = 0; read < STABLE_READS; read++) {
+    const kept = await keptIfNewer(current, options)
+    if (kept !== undefined) return kept
+    const { data: fresh } = await gh.rest.issues.getComment({ ...repo, comment_id: current.id })
+    if ((fresh.body ?? '') === (current.body ?? '')) break
+    current = { ...current, body: fresh.body ?? '' }
+    if (read === STABLE_READS - 1) {
+      const last = await keptIfNewer(current, options)
+      if (last !== undefined) return last
+    }
+  }
+  const { data } = await gh.rest.issues.updateComment({ ...repo, comment_id: current.id, body })
   return { id: data.id, url: data.html_url, created: false }
 }
 
