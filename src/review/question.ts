@@ -2,6 +2,7 @@ import type { DiffFile } from './diff.js'
 import type { PullRequestInfo } from '../github/pull-request.js'
 import type { Inputs } from '../inputs.js'
 import { chunkFiles, type MessageFrame } from './chunk.js'
+import { pairSafeCut } from './unicode.js'
 import { displayText } from './visible.js'
 import { inertId } from './markdown.js'
 import { selectFiles } from './filter.js'
@@ -27,10 +28,7 @@ function questionBlock(question: string, limit: number): string {
   const max = Math.floor(limit / 4)
   let text = question.trim()
   if (text.length > max) {
-    let end = max - 1
-    const last = text.charCodeAt(end - 1)
-    if (last >= 0xd800 && last <= 0xdbff) end -= 1 // never keep half a surrogate pair
-    text = `${text.slice(0, end)}…`
+    text = `${text.slice(0, pairSafeCut(text, max - 1))}…`
   }
   return `<question>\n${text}\n</question>`
 }
