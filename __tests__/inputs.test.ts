@@ -28,7 +28,13 @@ describe('parseInputs', () => {
       pullRequest: undefined,
       extraInstructions: '',
       postComment: true,
-      reviewDrafts: false
+      reviewDrafts: false,
+      incremental: true,
+      maxInlineComments: 10,
+      minInlineSeverity: 'minor',
+      failOn: 'none',
+      reviewImages: false,
+      maxImages: 10
     })
   })
 
@@ -67,7 +73,13 @@ describe('parseInputs', () => {
         'pull-request': '42',
         'extra-instructions': 'Be brief.',
         'post-comment': 'false',
-        'review-drafts': 'true'
+        'review-drafts': 'true',
+        incremental: 'false',
+        'max-inline-comments': '0',
+        'min-inline-severity': 'nit',
+        'fail-on': 'major',
+        'review-images': 'true',
+        'max-images': '3'
       })
     )
     expect(inputs.apiBaseUrl).toBe('http://127.0.0.1:8080')
@@ -86,6 +98,12 @@ describe('parseInputs', () => {
     expect(inputs.extraInstructions).toBe('Be brief.')
     expect(inputs.postComment).toBe(false)
     expect(inputs.reviewDrafts).toBe(true)
+    expect(inputs.incremental).toBe(false)
+    expect(inputs.maxInlineComments).toBe(0)
+    expect(inputs.minInlineSeverity).toBe('nit')
+    expect(inputs.failOn).toBe('major')
+    expect(inputs.reviewImages).toBe(true)
+    expect(inputs.maxImages).toBe(3)
   })
 
   it.each([
@@ -119,7 +137,18 @@ describe('parseInputs', () => {
       "Invalid api-base-url 'http://10.0.0.5:8080': plain http://"
     ],
     [{ 'api-base-url': 'http://127.0.0.1.example.com' }, 'plain http:// would send the Rivya key'],
-    [{ 'trigger-phrase': '/codex now' }, "Invalid trigger-phrase '/codex now'"]
+    [{ 'trigger-phrase': '/codex now' }, "Invalid trigger-phrase '/codex now'"],
+    [{ 'fail-on': 'high' }, "Invalid fail-on 'high': expected one of critical, major, minor, nit, none"],
+    [
+      { 'min-inline-severity': 'none' },
+      "Invalid min-inline-severity 'none': expected one of critical, major, minor, nit"
+    ],
+    [
+      { 'max-inline-comments': '-1' },
+      "Invalid max-inline-comments '-1': expected a whole number from 0 to 1000"
+    ],
+    [{ 'max-images': '1e3' }, "Invalid max-images '1e3'"],
+    [{ incremental: 'yes' }, "Invalid incremental 'yes': expected true or false"]
   ])('rejects %j', (values, message) => {
     const read = reader({ 'rivya-api-key': KEY, ...values })
     expect(() => parseInputs(read)).toThrow(InputError)

@@ -39,8 +39,21 @@ export const INPUT_DEFAULTS = {
   'trigger-phrase': '/codex',
   'command-permission': 'write',
   'post-comment': 'true',
-  'review-drafts': 'false'
+  'review-drafts': 'false',
+  incremental: 'true',
+  'max-inline-comments': '10',
+  'min-inline-severity': 'minor',
+  'fail-on': 'none',
+  'review-images': 'false',
+  'max-images': '10'
 } as const
+
+/** Finding severities, most severe first (the findings block's `severity`). */
+export const SEVERITY_VALUES = ['critical', 'major', 'minor', 'nit'] as const
+export type SeverityValue = (typeof SEVERITY_VALUES)[number]
+/** `fail-on`: a severity, or `none` (never fail on findings). */
+export const FAIL_ON_VALUES = [...SEVERITY_VALUES, 'none'] as const
+export type FailOnValue = (typeof FAIL_ON_VALUES)[number]
 
 export interface Inputs {
   rivyaApiKey: string
@@ -63,6 +76,18 @@ export interface Inputs {
   extraInstructions: string
   postComment: boolean
   reviewDrafts: boolean
+  /** After a push, review only what changed since the last review (issue 13). */
+  incremental: boolean
+  /** Inline comments per run; 0 posts none (every finding stays in the summary). */
+  maxInlineComments: number
+  /** Findings below it stay in the summary. */
+  minInlineSeverity: SeverityValue
+  /** Fail the step when a finding reaches this severity; `none` never does. */
+  failOn: FailOnValue
+  /** Attach changed PNG/JPEG/WebP images to the turn that shows them (Files API). */
+  reviewImages: boolean
+  /** Images per review. */
+  maxImages: number
 }
 
 export class InputError extends Error {
@@ -95,6 +120,20 @@ function positiveInteger(name: string, what = 'a positive whole number') {
   return z.string().transform((v, ctx) => {
     if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
       ctx.addIssue({ code: 'custom', message: `Invalid ${name} '${v}': expected ${what}` })
+      return z.NEVER
+    }
+    return Number(v)
+  })
+}
+
+/** 0 or more (0 turns the feature off), capped so a typo cannot ask for millions. */
+function wholeNumber(name: string, max = 1000) {
+  return z.string().transform((v, ctx) => {
+    if (!/^\d+$/.test(v) || Number(v) > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Invalid ${name} '${v}': expected a whole number from 0 to ${max}`
+      })
       return z.NEVER
     }
     return Number(v)
@@ -210,7 +249,13 @@ const inputSchema = (keyWithheld: boolean) =>
       'pull-request': optional(positiveInteger('pull-request', 'a pull request number')),
       'extra-instructions': z.string(),
       'post-comment': boolean('post-comment'),
-      'review-drafts': boolean('review-drafts')
+      'review-drafts': boolean('review-drafts'),
+      incremental: boolean('incremental'),
+      'max-inline-comments': wholeNumber('max-inline-comments'),
+      'min-inline-severity': oneOf('min-inline-severity', SEVERITY_VALUES),
+      'fail-on': oneOf('fail-on', FAIL_ON_VALUES),
+      'review-images': boolean('review-images'),
+      'max-images': wholeNumber('max-images')
     })
     .superRefine((v, ctx) => {
       const limit = KNOWN_PROMPT_LIMITS[v.model]
@@ -297,6 +342,12 @@ export function parseInputs(read: InputReader, options: ParseOptions = {}): Inpu
     pullRequest: v['pull-request'],
     extraInstructions: v['extra-instructions'],
     postComment: v['post-comment'],
-    reviewDrafts: v['review-drafts']
+    reviewDrafts: v['review-drafts'],
+    incremental: v.incremental,
+    maxInlineComments: v['max-inline-comments'],
+    minInlineSeverity: v['min-inline-severity'],
+    failOn: v['fail-on'],
+    reviewImages: v['review-images'],
+    maxImages: v['max-images']
   }
 }

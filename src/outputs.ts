@@ -13,6 +13,26 @@ export function setReviewOutputs(
   core.setOutput('skipped-files', String(report.skipped.length))
 }
 
+/** What a review's findings left for a workflow (PRODUCT.md, "Outputs"). */
+export interface FindingsOutputs {
+  verdict: string
+  findingsCount: number
+  /** Paths of the written files; empty when none could be written. */
+  findingsFile: string
+  sarifFile: string
+  /** The PR review holding the inline comments; undefined when none was posted. */
+  reviewId: number | undefined
+}
+
+/** The verdict, the findings count, the findings and SARIF files and the PR review's id. */
+export function setFindingsOutputs(o: FindingsOutputs): void {
+  core.setOutput('verdict', o.verdict)
+  core.setOutput('findings-count', String(o.findingsCount))
+  core.setOutput('findings-file', o.findingsFile)
+  core.setOutput('sarif-file', o.sarifFile)
+  core.setOutput('review-id', o.reviewId === undefined ? '' : String(o.reviewId))
+}
+
 /** The outputs every Rivya conversation has: the session, the comment, the usage sums. */
 export function setUsageOutputs(
   u: Usage,
