@@ -64,12 +64,14 @@ export async function tokenIdentity(gh: GitHubClient): Promise<TokenIdentity> {
   return WORKFLOW_BOT
 }
 
+/** Whether `user` is the token's identity (a bot only as a bot, a user only as a user). */
+export function writtenBy(user: { login: string; type: string } | null, identity: TokenIdentity): boolean {
+  return user !== null && (user.type === 'Bot') === identity.bot && sameLogin(user.login, identity.login)
+}
+
 /** The action's own comment: it starts with the marker AND the token's identity wrote it. */
 export function isReviewComment(comment: CommentLike, identity: TokenIdentity): boolean {
-  const user = comment.user
-  if (user === null || (user.type === 'Bot') !== identity.bot || !sameLogin(user.login, identity.login)) {
-    return false
-  }
+  if (!writtenBy(comment.user, identity)) return false
   return (comment.body ?? '').split('\n', 1)[0]?.trim() === COMMENT_MARKER
 }
 

@@ -1,18 +1,26 @@
-import { tokenIdentity, upsertReviewComment } from '../github/comments.js'
+import {
+  findReviewComment,
+  tokenIdentity,
+  upsertReviewComment,
+  type TokenIdentity
+} from '../github/comments.js'
 import { collectPullRequestDiff, type CollectedDiff } from '../github/diff-source.js'
 import { getPullRequest, isNewerHead, type PullRequestInfo } from '../github/pull-request.js'
 import { describeFailure, failureOf } from '../failure.js'
 import { messageLimit } from '../inputs.js'
-import { notice, setReviewOutputs, writeJobSummary } from '../outputs.js'
+import { notice, setFindingsOutputs, setReviewOutputs, writeJobSummary } from '../outputs.js'
 import { planWithinTurns, type TurnBudgetPlan } from '../review/budget.js'
 import { coverageMismatch } from '../review/cross-check.js'
-import { readCommentState } from '../review/comment-state.js'
+import { readCommentState, type CommentState } from '../review/comment-state.js'
+import { storedFindings } from '../review/outcome.js'
+import { gateFails } from '../review/verdict.js'
 import { renderComment, type ReviewReport } from '../review/render.js'
 import { runReviewLoop, type ReviewLoopResult } from '../review/turn-loop.js'
 import { isInsufficientCredits } from '../rivya/errors.js'
 import { describeRetry } from '../rivya/retry.js'
 import { RivyaSession } from '../rivya/session.js'
 import { runKeys, sessionOptions, type PipelineContext } from './context.js'
+import { publishFindings, writeFindingsFiles, type PublishedFindings } from './findings.js'
 import { readModel } from './model.js'
 
 const short = (sha: string) => sha.slice(0, 12)
@@ -30,6 +38,7 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
     return
   }
   const { pr, diff } = read
+  const earlier = await readEarlierReview(context, pr.number)
   const model = await readModel(context).catch((error: unknown) => {
     if (signal.aborted)
       throw new Error(`Cancelled (${describeFailure(signal.reason)}) before any turn was sent.`)
@@ -76,12 +85,79 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   })
 
   const report = await reportOf(context, { pr, diff, plan, loop, session })
+  const findingsRun = {
+    pr,
+    answer: loop.summary,
+    files: diff.files,
+    skipped: new Map(report.skipped.map(f => [f.path, f.reason])),
+    incomplete:
+      report.stoppedBy !== undefined || report.failure !== undefined || report.mismatch !== undefined,
+    previous: earlier.state?.findings ?? [],
+    identity: earlier.identity
+  }
+  const published = await publishFindings(context, findingsRun)
+  const files = await writeFindingsFiles(context, findingsRun, published)
+  const kept = storedFindings(published.outcome, published.posted)
+  void kept
   const body = context.scrub(renderComment(report))
-  const posted = inputs.postComment ? await postComment(context, pr, body) : {}
+  const posted = inputs.postComment ? await postComment(context, pr, body, earlier.identity) : {}
   setReviewOutputs(report, posted.comment)
+  setFindingsOutputs({
+    verdict: published.outcome.verdict.verdict,
+    findingsCount: published.outcome.findings.length,
+    ...files,
+    reviewId: published.review?.id
+  })
   const why = inputs.postComment ? (posted.postError ?? posted.keptNewer) : 'post-comment is false'
   await writeJobSummary(report, posted.comment, why === undefined ? undefined : { body, why })
   conclude(context, report, loop, plan, posted)
+  gate(context, published)
+}
+
+interface EarlierReview {
+  /** The token's identity, undefined when GitHub would not say. */
+  identity: TokenIdentity | undefined
+  /** What the previous review's comment recorded. */
+  state: CommentState | undefined
+}
+
+/** The token's identity and what the previous review's comment recorded; nothing is lost when GitHub will not say. */
+async function readEarlierReview(context: PipelineContext, pullNumber: number): Promise<EarlierReview> {
+  const { github, log } = context
+  let identity: TokenIdentity | undefined
+  try {
+    identity = await tokenIdentity(github)
+    const comment = await findReviewComment(github, context.run.repo, pullNumber, identity)
+    return { identity, state: comment === undefined ? undefined : readCommentState(comment.body ?? '') }
+  } catch (error) {
+    log.info(
+      `The previous review comment could not be read (${context.scrub(describeFailure(error))}); reviewing without it.`
+    )
+    return { identity, state: undefined }
+  }
+}
+
+function gateReason(verdict: string, failOn: string, named: string, unreadable: string | undefined): string {
+  if (verdict === 'fail') return `findings at or above ${failOn}: ${named}`
+  if (verdict === 'partial') {
+    const so = named !== '' ? `; blocking so far: ${named}` : ''
+    return `the review is partial (not everything was reviewed), so it cannot pass fail-on: ${failOn}${so}`
+  }
+  return `the review's findings could not be read (${unreadable ?? 'no findings block'}), so it cannot pass fail-on: ${failOn}`
+}
+
+/** `fail-on`: after everything is posted, the step fails unless the verdict is pass. */
+function gate(context: PipelineContext, published: PublishedFindings): void {
+  const { failOn } = context.inputs
+  const { verdict, blocking } = published.outcome.verdict
+  if (!gateFails(verdict, failOn)) return
+  const named = blocking
+    .slice(0, 10)
+    .map(f => `${f.severity} ${f.path}:${f.line} ${f.title}`)
+    .join('; ')
+  const more = blocking.length > 10 ? ` and ${blocking.length - 10} more` : ''
+  const why = gateReason(verdict, failOn, named + more, published.outcome.unreadable)
+  throw new Error(context.scrub(`Verdict ${verdict}: ${why}.`))
 }
 
 /**
@@ -181,11 +257,16 @@ interface Posting {
 }
 
 /** Creates or updates the review comment; a failure is kept, not thrown: what Rivya was paid for still reaches the outputs and the job summary. */
-async function postComment(context: PipelineContext, pr: PullRequestInfo, body: string): Promise<Posting> {
+async function postComment(
+  context: PipelineContext,
+  pr: PullRequestInfo,
+  body: string,
+  known: TokenIdentity | undefined
+): Promise<Posting> {
   const { github, log } = context
   const { repo } = context.run
   try {
-    const identity = await tokenIdentity(github)
+    const identity = known ?? (await tokenIdentity(github))
     const posted = await upsertReviewComment(github, repo, pr.number, body, {
       identity,
       headSha: pr.headSha,

@@ -2,6 +2,7 @@
  * The comment's identity: the hidden marker that tells the action's own comment, and the state
  * line after it that records the session, its model and the reviewed head for a later run or question.
  */
+import { z } from 'zod'
 import { PLAIN_ID } from './markdown.js'
 
 /** Hidden first line that marks the action's own comment (searched together with a bot author). */
@@ -20,11 +21,80 @@ export interface CommentState {
    * recorded: then the model is unknown.
    */
   model?: string
+  /** The findings this review left open, for the next run: not posted twice, "no longer seen", carried over. */
+  findings?: StoredFinding[]
+  /** The pull request's running total, over every review this comment recorded. */
+  total?: { reviews: number; credits: number }
+}
+
+/** A finding as the state line keeps it: enough to name it and to tell it again (its fingerprint). */
+export interface StoredFinding {
+  /** {@link fingerprint} of the finding (32 hex digits). */
+  fp: string
+  path: string
+  line: number
+  side: 'LEFT' | 'RIGHT'
+  severity: 'critical' | 'major' | 'minor' | 'nit'
+  title: string
+  /** Posted as an inline comment. */
+  inline?: boolean
+}
+
+/** What the state line keeps of findings: the line lives in a 65536-character comment. */
+export const STATE_LIMITS = { findings: 100, pathChars: 300, titleChars: 120 } as const
+
+const storedFinding = z.object({
+  fp: z.string().regex(/^[0-9a-f]{32}$/),
+  path: z.string().min(1).max(STATE_LIMITS.pathChars),
+  line: z.number().int().min(1).max(10_000_000),
+  side: z.enum(['LEFT', 'RIGHT']),
+  severity: z.enum(['critical', 'major', 'minor', 'nit']),
+  title: z.string().max(STATE_LIMITS.titleChars),
+  inline: z.boolean().optional()
+})
+
+const total = z.object({
+  reviews: z.number().int().min(0).max(1_000_000),
+  credits: z.number().min(0).max(1e12)
+})
+
+function cutText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+/** The findings kept, each within the limits; one that cannot be kept faithfully (a long path) is left out. */
+function storable(findings: readonly StoredFinding[] | undefined): StoredFinding[] | undefined {
+  if (findings === undefined) return undefined
+  return findings
+    .filter(f => f.path.length <= STATE_LIMITS.pathChars)
+    .slice(0, STATE_LIMITS.findings)
+    .map(f => ({ ...f, title: cutText(f.title, STATE_LIMITS.titleChars) }))
+    .filter(f => storedFinding.safeParse(f).success)
+}
+
+/**
+ * JSON that cannot end the HTML comment it sits in nor break its line: `<`, `>` and `&` (so no
+ * `-->` and no markup) and the characters some readers take as line ends are written as escapes.
+ */
+function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
 }
 
 /** The hidden second line that records the session and head for later runs. */
 export function stateLine(state: CommentState): string {
-  return `<!-- rivya-codex-review:state ${JSON.stringify({ sessionId: plainId(state.sessionId), headSha: plainId(state.headSha), historyTokens: tokenCount(state.historyTokens), model: plainId(state.model) })} -->`
+  const findings = storable(state.findings)
+  const kept = state.total !== undefined && total.safeParse(state.total).success ? state.total : undefined
+  return `<!-- rivya-codex-review:state ${inertJson({
+    sessionId: plainId(state.sessionId),
+    headSha: plainId(state.headSha),
+    historyTokens: tokenCount(state.historyTokens),
+    model: plainId(state.model),
+    ...(findings === undefined ? {} : { findings }),
+    ...(kept === undefined ? {} : { total: kept })
+  })} -->`
 }
 
 /** An id recorded in the state line only in the plain shape a real id has: anything else is dropped. */
@@ -46,11 +116,20 @@ export function readCommentState(body: string): CommentState | undefined {
     const parsed = JSON.parse(match[1]) as Record<string, unknown>
     const historyTokens = tokenCount(parsed.historyTokens)
     const model = plainId(parsed.model)
+    const findings = Array.isArray(parsed.findings)
+      ? parsed.findings.slice(0, STATE_LIMITS.findings).flatMap(f => {
+          const read = storedFinding.safeParse(f)
+          return read.success ? [read.data] : []
+        })
+      : undefined
+    const kept = total.safeParse(parsed.total)
     return {
       sessionId: plainId(parsed.sessionId),
       headSha: plainId(parsed.headSha),
       ...(historyTokens === undefined ? {} : { historyTokens }),
-      ...(model === undefined ? {} : { model })
+      ...(model === undefined ? {} : { model }),
+      ...(findings === undefined ? {} : { findings }),
+      ...(kept.success ? { total: kept.data } : {})
     }
   } catch {
     return undefined
