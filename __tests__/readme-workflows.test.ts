@@ -26,7 +26,13 @@ const blocks = [...README.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(m => m[1]
 const workflows = blocks.filter(text => /^jobs:/m.test(text))
 
 /** What each trigger needs, at most (GitHub's "Permissions required for GitHub Apps" per endpoint). */
-const ALLOWED: Record<string, string> = { contents: 'read', 'pull-requests': 'write', issues: 'write' }
+const ALLOWED: Record<string, string> = {
+  contents: 'read',
+  'pull-requests': 'write',
+  issues: 'write',
+  // Only for github/codeql-action/upload-sarif of the findings.
+  'security-events': 'write'
+}
 
 let lint: (text: string, path: string) => { message: string; line: number; kind: string }[]
 
@@ -36,7 +42,7 @@ beforeAll(async () => {
 
 describe('README workflow examples', () => {
   it('are there: all triggers in one, pull requests, comments, by hand, pull_request_target', () => {
-    expect(workflows).toHaveLength(5)
+    expect(workflows).toHaveLength(6)
     const triggers = workflows.map(text =>
       Object.keys((parse(text) as Workflow).on)
         .sort()
@@ -47,7 +53,8 @@ describe('README workflow examples', () => {
       'pull_request',
       'issue_comment',
       'workflow_dispatch',
-      'pull_request_target'
+      'pull_request_target',
+      'pull_request'
     ])
   })
 
@@ -86,6 +93,8 @@ describe('README workflow examples', () => {
       // Reactions on the command comment are the only use of `issues: write`.
       expect('issues' in permissions).toBe('issue_comment' in workflow.on)
       for (const job of Object.values(workflow.jobs)) expect(job.permissions).toBeUndefined()
+      const uploads = /uses: github\/codeql-action\/upload-sarif@/.test(text)
+      expect('security-events' in permissions).toBe(uploads)
     }
   )
 
