@@ -167,6 +167,11 @@ export class PullReviews {
   readonly #host: ReviewsHost
   readonly #reviews = new Map<number, Review[]>()
   readonly #comments = new Map<number, ReviewComment[]>()
+  /**
+   * Lines GitHub refuses although they are in the diff, as it does where its own view of the diff
+   * differs from git's (a test setting: "Line could not be resolved" for these).
+   */
+  refuseLine: ((comment: { path: string; line: number; side: Side }) => boolean) | undefined
 
   constructor(host: ReviewsHost) {
     this.#host = host
@@ -290,6 +295,7 @@ export class PullReviews {
     for (const raw of rawComments) {
       const checked = checkComment(raw, files)
       if (!('ok' in checked)) return checked
+      if (this.refuseLine?.(checked.ok) === true) return unprocessable(['Line could not be resolved'])
       inputs.push(checked.ok)
     }
     const id = this.#host.nextId()
