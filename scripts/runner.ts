@@ -71,6 +71,8 @@ export interface RunResult {
   summary: string
   /** The `::error::` and `::warning::` lines. */
   annotations: string[]
+  /** The contents of the files outputs name under RUNNER_TEMP, by output name, read before it is removed. */
+  outputFiles: Record<string, string>
 }
 
 /** GITHUB_OUTPUT's file format: `name<<DELIMITER\nvalue\nDELIMITER` (what @actions/core writes). */
@@ -129,11 +131,17 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
       child.on('error', fail)
       child.on('close', done)
     })
+    const outputs = parseOutputFile(readFileSync(outputPath, 'utf8'))
+    const outputFiles: Record<string, string> = {}
+    for (const [name, value] of Object.entries(outputs)) {
+      if (value.startsWith(`${dir}/`) && existsSync(value)) outputFiles[name] = readFileSync(value, 'utf8')
+    }
     return {
       code,
       stdout,
       stderr,
-      outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
+      outputs,
+      outputFiles,
       summary: readFileSync(summaryPath, 'utf8'),
       annotations: stdout.split('\n').filter(l => l.startsWith('::error') || l.startsWith('::warning'))
     }
