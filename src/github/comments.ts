@@ -64,12 +64,14 @@ export async function tokenIdentity(gh: GitHubClient): Promise<TokenIdentity> {
   return WORKFLOW_BOT
 }
 
+/** Whether the token's identity wrote a comment by `user` (a bot's login with or without `[bot]`). */
+export function writtenBy(user: { login: string; type: string } | null, identity: TokenIdentity): boolean {
+  return user !== null && (user.type === 'Bot') === identity.bot && sameLogin(user.login, identity.login)
+}
+
 /** The action's own comment: it starts with the marker AND the token's identity wrote it. */
 export function isReviewComment(comment: CommentLike, identity: TokenIdentity): boolean {
-  const user = comment.user
-  if (user === null || (user.type === 'Bot') !== identity.bot || !sameLogin(user.login, identity.login)) {
-    return false
-  }
+  if (!writtenBy(comment.user, identity)) return false
   return (comment.body ?? '').split('\n', 1)[0]?.trim() === COMMENT_MARKER
 }
 
