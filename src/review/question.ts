@@ -47,8 +47,13 @@ const THREAD_CLOSE = '</thread>'
 /** Closing tags the thread's data could use to end its block early; shown with an escaped slash. */
 const CLOSING_TAGS = /<\/(thread|hunk|comment|question|diff)>/gi
 
+function closingTagsEscaped(text: string): string {
+  return text.replace(CLOSING_TAGS, (_, tag: string) => `<\\/${tag}>`)
+}
+
+/** Outside text inside the thread's block: no line break a reader would not see, no closing tag. */
 function inert(text: string): string {
-  return visibleContent(text).replace(CLOSING_TAGS, (_, tag: string) => `<\\/${tag}>`)
+  return closingTagsEscaped(visibleContent(text))
 }
 
 /** The end of a hunk (the commented line is its last), whole lines where possible, at most `max` characters. */
@@ -67,7 +72,7 @@ function cutText(text: string, max: number): string {
 
 /** Where in the file the thread sits, in words the model can cite. */
 function threadPlace(t: ThreadContext): string {
-  const path = displayPath(t.path, 300)
+  const path = closingTagsEscaped(displayPath(t.path, 300))
   const numbering = t.side === 'LEFT' ? 'old-file line' : 'new-file line'
   if (t.line !== undefined) return `${path}, ${numbering} ${t.line}`
   if (t.originalLine !== undefined)
