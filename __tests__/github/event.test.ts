@@ -219,4 +219,15 @@ describe('secretsWithheld', () => {
     p.head.repo.full_name = 'someone/fork'
     expect(secretsWithheld({ eventName: 'pull_request', payload }, 'alice')).toBe(true)
   })
+
+  it('is true for a review comment on a fork’s pull request, false on a branch of the repository', () => {
+    const payload = example('pull_request_review_comment', 'created')
+    const p = pr(payload) as { head: { repo: { full_name: string } }; base: { repo: { full_name: string } } }
+    const eventName = 'pull_request_review_comment'
+    p.head.repo.full_name = p.base.repo.full_name
+    expect(secretsWithheld({ eventName, payload }, 'alice')).toBe(false)
+    p.head.repo.full_name = 'someone/fork'
+    expect(secretsWithheld({ eventName, payload }, 'alice')).toBe(true)
+    expect(secretsWithheld({ eventName: 'issue_comment', payload }, 'alice')).toBe(false)
+  })
 })

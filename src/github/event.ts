@@ -218,9 +218,11 @@ function decideThreadReply(payload: Json, action: string | undefined, options: T
 /**
  * Whether a pull_request run is one where GitHub withholds secrets (a fork's PR, or Dependabot's),
  * which is why the key arrives empty there and the right answer is a visible notice, not a failure.
+ * A review comment on a fork's PR runs the same way (GitHub's "Events that trigger workflows" gives
+ * `pull_request_review_comment` the forked-repository rules of `pull_request`).
  */
 export function secretsWithheld(event: EventContext, actor: string): boolean {
-  if (event.eventName !== 'pull_request') return false
+  if (event.eventName !== 'pull_request' && event.eventName !== 'pull_request_review_comment') return false
   const pr = object(event.payload.pull_request)
   const headRepo = text(object(object(pr?.head)?.repo)?.full_name)
   const baseRepo = text(object(object(pr?.base)?.repo)?.full_name)

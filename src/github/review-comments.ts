@@ -11,7 +11,7 @@ import type { ReviewThreadRef } from './event.js'
  * The hidden line each inline comment of the action holds (written by src/review/inline.ts): a
  * finding's fingerprint. Matched as a whole line, so a comment quoting it inline is not one.
  */
-const FINDING_MARKER_LINE = /^<!-- rivya-codex-finding [0-9a-f]{32} -->$/
+const FINDING_MARKER_LINE = /^<!-- rivya-codex-finding [0-9a-f]{32} -->$/i
 
 /** A review comment, as much of it as a thread's context and its authorship need. */
 export interface ThreadComment {
