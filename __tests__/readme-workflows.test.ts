@@ -51,7 +51,7 @@ describe('README workflow examples', () => {
     expect(triggers).toEqual([
       'issue_comment,pull_request,workflow_dispatch',
       'pull_request',
-      'issue_comment',
+      'issue_comment,pull_request_review_comment',
       'workflow_dispatch',
       'pull_request_target',
       'pull_request'
@@ -71,7 +71,8 @@ describe('README workflow examples', () => {
       expect(workflow.concurrency).toBeUndefined()
       const jobs = Object.values(workflow.jobs)
       const byHandOnly = 'workflow_dispatch' in workflow.on && Object.keys(workflow.on).length === 1
-      for (const job of 'issue_comment' in workflow.on ? jobs : []) {
+      const commands = 'issue_comment' in workflow.on || 'pull_request_review_comment' in workflow.on
+      for (const job of commands ? jobs : []) {
         expect(job.if).toEqual(expect.stringContaining('/codex'))
       }
       for (const job of byHandOnly ? [] : jobs) {

@@ -41,7 +41,9 @@ const OPERATIONS = [
   'pulls/create-review',
   'pulls/list-reviews',
   'pulls/list-review-comments',
-  'pulls/create-reply-for-review-comment'
+  'pulls/create-reply-for-review-comment',
+  'pulls/get-review-comment',
+  'reactions/create-for-pull-request-review-comment'
 ]
 
 const dir = mkdtempSync(join(tmpdir(), 'octokit-openapi-'))

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { GitHubEmulator } from '../../emulators/github/index.js'
+import { GitHubEmulator, type User } from '../../emulators/github/index.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
 import { readRunContext } from '../../src/github/context.js'
@@ -17,6 +17,10 @@ import { parseOutputFile } from '../../scripts/runner.js'
 export const TOKEN = 'ghs_in_process_token_0123456789'
 export const MARKER = '<!-- rivya-codex-review -->'
 export const PR = 7
+/** The workflow token's bot, who writes the action's inline comments. */
+export const ACTIONS_BOT: User = { login: 'github-actions[bot]', type: 'Bot', id: 41898282 }
+/** The hidden line of an inline comment of the action (src/review/inline.ts). */
+export const FINDING_MARKER = '<!-- rivya-codex-finding 0123456789abcdef0123456789abcdef -->'
 
 /**
  * The runner's files, one pair for the test file: @actions/core keeps the summary's path once it has
@@ -81,7 +85,7 @@ export class Harness {
     const eventPath = join(DIR, 'event.json')
     writeFileSync(eventPath, JSON.stringify(options.payload ?? {}))
     const run = readRunContext({
-      GITHUB_EVENT_NAME: trigger.kind === 'comment' ? 'issue_comment' : 'workflow_dispatch',
+      GITHUB_EVENT_NAME: eventName(trigger),
       GITHUB_EVENT_PATH: eventPath,
       GITHUB_REPOSITORY: 'octo-org/demo',
       GITHUB_RUN_ID: '1001',
@@ -103,6 +107,23 @@ export class Harness {
       { run, inputs, trigger, secrets, signal: options.signal ?? new AbortController().signal, log },
       work
     )
+  }
+
+  /**
+   * A review comment on `line` of `path` (by default the action's inline comment: its bot, the
+   * finding marker): the root of a thread to reply in.
+   */
+  inlineComment(
+    options: { path?: string; line?: number; side?: 'LEFT' | 'RIGHT'; body?: string; user?: User } = {}
+  ) {
+    const body = options.body ?? `${FINDING_MARKER}\n**major** add() ignores NaN\n\nCheck the inputs.`
+    const comment = {
+      path: options.path ?? 'src/new.ts',
+      line: options.line ?? 2,
+      side: options.side ?? 'RIGHT',
+      body
+    }
+    return this.gh.reviews.addReview(PR, { comments: [comment] }, options.user ?? ACTIONS_BOT).comments[0]!
   }
 
   /** The outputs set so far, read from GITHUB_OUTPUT as the runner reads them. */
@@ -133,6 +154,12 @@ export class Harness {
       else process.env[name] = value
     }
   }
+}
+
+/** The event `run()` would have been started by for the trigger. */
+function eventName(trigger: ActiveTrigger): string {
+  if (trigger.kind !== 'comment') return 'workflow_dispatch'
+  return trigger.thread !== undefined ? 'pull_request_review_comment' : 'issue_comment'
 }
 
 /** Removes the runner's files; for `afterAll`. */

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@je
 import { runCommentCommand } from '../../src/pipeline/comment-command.js'
 import { answerQuestion } from '../../src/pipeline/question.js'
 import { reviewPullRequest } from '../../src/pipeline/review.js'
-import { Harness, PR, removeRunnerFiles } from './harness.js'
+import { parseCommand } from '../../src/review/command.js'
+import { FINDING_MARKER, Harness, PR, removeRunnerFiles } from './harness.js'
 
 // Each case builds a git repository and talks HTTP to two servers on a shared machine.
 jest.setTimeout(30_000)
@@ -144,5 +145,127 @@ describe('runCommentCommand', () => {
     await h.within(trigger, runCommentCommand)
     expect(h.reviewComments()).toHaveLength(1)
     expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['eyes'])
+  })
+})
+
+describe('a command in a review thread', () => {
+  /** A reply seeded in the thread of `rootId`, and the trigger decideTrigger makes of it. */
+  function reply(rootId: number, body: string, login = 'maintainer') {
+    const seeded = h.gh.reviews.addReply(PR, rootId, { body, user: { login, type: 'User' } })
+    return {
+      kind: 'comment',
+      pullNumber: PR,
+      reason: `/codex by @${login} in a review thread`,
+      command: parseCommand(body, '/codex')!,
+      commentId: seeded.id,
+      commenter: login,
+      thread: { rootId }
+    } as const
+  }
+
+  const threadReplies = (rootId: number) => h.gh.reviews.comments(PR).filter(c => c.in_reply_to_id === rootId)
+
+  it('answers a question in the thread, with its file, line, hunk and finding, in the review session', async () => {
+    await h.within({ kind: 'dispatch', pullNumber: PR, reason: 'workflow_dispatch' }, reviewPullRequest)
+    const session = h.rivya.sessions[0]!
+    const before = session.turns.length
+    const issueComments = h.gh.comments(PR).length
+    const root = h.inlineComment()
+    const trigger = reply(root.id, '/codex is NaN handled here?')
+    await h.within(trigger, runCommentCommand)
+    expect(h.rivya.sessions).toHaveLength(1)
+    expect(session.turns).toHaveLength(before + 1)
+    const asked = session.turns.at(-1)!.message
+    expect(asked).toContain('It is asked in the review thread on src/new.ts, new-file line 2.')
+    expect(asked).toContain(
+      '<hunk>\n@@ -0,0 +1,3 @@\n+export function add(a: number, b: number) {\n+  return a + b\n</hunk>'
+    )
+    expect(asked).toContain('<comment>\n**major** add() ignores NaN\n\nCheck the inputs.\n</comment>')
+    expect(asked).not.toContain(FINDING_MARKER)
+    expect(asked).toContain('<question>\nis NaN handled here?\n</question>')
+    expect(asked).not.toContain('<diff>')
+    const answers = threadReplies(root.id).filter(c => c.user.login === 'github-actions[bot]')
+    expect(answers).toHaveLength(1)
+    expect(answers[0]!.body).toContain('Emulated answer')
+    expect(answers[0]!.body).toMatch(/Answer to maintainer · 1 turn, \d+ tokens, \d+ credits/)
+    expect(answers[0]).toMatchObject({ path: 'src/new.ts', line: 2 })
+    // Nothing on the pull request's conversation: the answer is where the question was asked.
+    expect(h.gh.comments(PR)).toHaveLength(issueComments)
+    expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['eyes'])
+    expect(h.outputs()['comment-id']).toBe(String(answers[0]!.id))
+  })
+
+  it('asks in a fresh session with the thread and the diff when no review session is recorded', async () => {
+    const root = h.inlineComment({ path: 'src/app.ts', line: 3 })
+    await h.within(reply(root.id, '/codex why double?'), runCommentCommand)
+    const message = h.rivya.sessions[0]!.turns[0]!.message
+    expect(message).toContain('review thread on src/app.ts, new-file line 3.')
+    expect(message.indexOf('</thread>')).toBeLessThan(message.indexOf('<question>'))
+    expect(message).toContain('<diff>')
+    expect(threadReplies(root.id).at(-1)!.body).toContain('No earlier review session was found')
+  })
+
+  it('/codex help replies in the thread, without Rivya', async () => {
+    const root = h.inlineComment()
+    const trigger = reply(root.id, '/codex help')
+    await h.within(trigger, runCommentCommand)
+    expect(threadReplies(root.id).at(-1)!.body).toContain('`/codex help`')
+    expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['eyes'])
+    expect(h.rivya.requests).toHaveLength(0)
+  })
+
+  it('/codex review in a thread reviews the whole pull request', async () => {
+    const root = h.inlineComment()
+    const trigger = reply(root.id, '/codex review')
+    await h.within(trigger, runCommentCommand)
+    expect(h.reviewComments()).toHaveLength(1)
+    expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['eyes'])
+  })
+
+  it.each([
+    ['a person’s comment quoting the marker', { user: { login: 'mallory', type: 'User' as const } }],
+    ['the bot’s comment without the marker', { body: 'A note from another workflow' }],
+    ['the marker not on a line of its own', { body: `See ${FINDING_MARKER} here` }],
+    ['another bot’s comment with the marker', { user: { login: 'other-app[bot]', type: 'Bot' as const } }]
+  ])('skips a thread on %s: a log line, no reaction, no Rivya call', async (_, options) => {
+    const root = h.inlineComment(options)
+    const trigger = reply(root.id, '/codex why?')
+    const before = h.gh.reviews.comments(PR).length
+    await h.within(trigger, runCommentCommand)
+    expect(h.lines).toContain(
+      `The review thread of comment ${trigger.commentId} is not on one of this action's inline comments; /codex there is not for it, nothing was done.`
+    )
+    expect(h.gh.reactions(trigger.commentId)).toEqual([])
+    expect(h.gh.reviews.comments(PR)).toHaveLength(before)
+    expect(h.rivya.requests).toHaveLength(0)
+  })
+
+  it('skips a command that starts a thread of its own (its root is the person’s comment)', async () => {
+    const own = h.inlineComment({ body: '/codex why?', user: { login: 'maintainer', type: 'User' } })
+    const trigger = { ...reply(own.id, '/codex why?'), commentId: own.id, thread: { rootId: own.id } }
+    await h.within(trigger, runCommentCommand)
+    expect(h.lines.join('\n')).toContain('is not on one of this action')
+    expect(h.rivya.requests).toHaveLength(0)
+  })
+
+  it('denies a commenter without the permission in the action’s thread', async () => {
+    h.gh.setPermission('reader', 'read')
+    const root = h.inlineComment()
+    const trigger = reply(root.id, '/codex why?', 'reader')
+    await h.within(trigger, runCommentCommand)
+    expect(h.gh.reactions(trigger.commentId)).toEqual([])
+    expect(h.rivya.requests).toHaveLength(0)
+    expect(h.lines.join('\n')).toContain('@reader does not have the write permission')
+  })
+
+  it('a question that cannot be answered says why in the thread, reacts confused, and fails', async () => {
+    h.rivya.setCredits('acct_test', 0)
+    const root = h.inlineComment()
+    const trigger = reply(root.id, '/codex why?')
+    await expect(h.within(trigger, runCommentCommand)).rejects.toThrow(/insufficient_credits/)
+    expect(threadReplies(root.id).at(-1)!.body).toMatch(
+      /The question could not be answered: .*\(insufficient_credits, request req_\w+\)/
+    )
+    expect(h.gh.reactions(trigger.commentId).map(r => r.content)).toEqual(['eyes', 'confused'])
   })
 })

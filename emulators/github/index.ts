@@ -201,6 +201,7 @@ export class GitHubEmulator {
     api: path => `${this.#url}${this.#repoPath()}${path}`,
     nextId: () => this.#nextId++,
     user: () => ({ ...simpleUser(this.#url, this.#caller), ...this.#caller }),
+    asUser: user => ({ ...simpleUser(this.#url, fullUser(user)), ...fullUser(user) }),
     paginate: (url, total, res) => this.#paginate(url, total, res)
   })
 
@@ -712,9 +713,12 @@ export class GitHubEmulator {
         return
       }
     }
-    if (method === 'POST' && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(path))) {
-      const id = Number(m[1])
-      if (!this.#comments.has(id)) throw notFound()
+    if (method === 'POST' && (m = /^\/(issues|pulls)\/comments\/(\d+)\/reactions$/.exec(path))) {
+      // An issue comment's, or a review comment's ("Create reaction for a pull request review comment").
+      const onReview = m[1] === 'pulls'
+      const id = Number(m[2])
+      const exists = onReview ? this.reviews.comment(id) !== undefined : this.#comments.has(id)
+      if (!exists) throw notFound()
       const content = body.content
       if (typeof content !== 'string' || !REACTIONS.includes(content)) {
         // GitHub's schema check, e.g. `Invalid request.\n\neye is not a member of ["+1", …].`
@@ -722,7 +726,9 @@ export class GitHubEmulator {
           typeof content === 'string'
             ? `${content} is not a member of [${REACTIONS.map(r => `"${r}"`).join(', ')}].`
             : '"content" wasn\'t supplied.',
-          'reactions/reactions#create-reaction-for-an-issue-comment'
+          onReview
+            ? 'reactions/reactions#create-reaction-for-a-pull-request-review-comment'
+            : 'reactions/reactions#create-reaction-for-an-issue-comment'
         )
       }
       const list = this.#reactions.get(id) ?? []

@@ -11,6 +11,12 @@ import { sendJson } from '../http.js'
 import type { ChangedFile } from './git-files.js'
 import type { User } from './index.js'
 
+/** A review comment seeded by a test: a reply in a thread, by someone other than the token. */
+export interface SeededReply {
+  body: string
+  user: User
+}
+
 const DOCS = 'https://docs.github.com/rest'
 const CREATE_DOC = `${DOCS}/pulls/reviews#create-a-review-for-a-pull-request`
 const EVENTS = ['APPROVE', 'REQUEST_CHANGES', 'COMMENT'] as const
@@ -39,6 +45,8 @@ export interface ReviewsHost {
   nextId(): number
   /** The token's identity, as GitHub shows a user (a simple-user): who reviews and replies. */
   user(): Required<User>
+  /** Any user, as GitHub shows one (a simple-user): who wrote a seeded review or reply. */
+  asUser(user: User): Required<User>
   paginate(url: URL, total: number, res: ServerResponse): { start: number; end: number }
 }
 
@@ -192,6 +200,45 @@ export class PullReviews {
     return (this.#comments.get(pullNumber) ?? []).filter(c => !pending.has(c.pull_request_review_id))
   }
 
+  /** A review comment of any pull request, by id (submitted reviews only). */
+  comment(id: number): ReviewComment | undefined {
+    for (const number of this.#comments.keys()) {
+      const found = this.comments(number).find(c => c.id === id)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+
+  /**
+   * Seeds a review by `user` (someone else's inline comments), checked as a posted one is; throws
+   * with GitHub's answer when it would be refused.
+   */
+  addReview(
+    pullNumber: number,
+    body: { event?: ReviewEvent; body?: string; comments: Record<string, unknown>[] },
+    user: User
+  ): { review: Review; comments: ReviewComment[] } {
+    const pull = this.#host.pull(pullNumber)
+    if (pull === undefined) throw new Error(`no pull request #${pullNumber}`)
+    const before = new Set((this.#comments.get(pullNumber) ?? []).map(c => c.id))
+    const outcome = this.#createReview(
+      pullNumber,
+      pull,
+      { event: 'COMMENT', ...body },
+      this.#host.asUser(user)
+    )
+    if (!('ok' in outcome)) throw new Error(`review refused: ${JSON.stringify(outcome.body)}`)
+    const comments = (this.#comments.get(pullNumber) ?? []).filter(c => !before.has(c.id))
+    return { review: outcome.ok, comments }
+  }
+
+  /** Seeds a reply by someone other than the token in the thread of comment `targetId`. */
+  addReply(pullNumber: number, targetId: number, reply: SeededReply): ReviewComment {
+    const target = this.comments(pullNumber).find(c => c.id === targetId)
+    if (target === undefined) throw new Error(`no review comment ${targetId} on #${pullNumber}`)
+    return this.#reply(pullNumber, target, reply.body, this.#host.asUser(reply.user))
+  }
+
   /** Answers a request under the repository path when it is one of these endpoints; false otherwise. */
   route(method: string, path: string, url: URL, body: Record<string, unknown>, res: ServerResponse): boolean {
     let m: RegExpExecArray | null
@@ -217,6 +264,12 @@ export class PullReviews {
       this.#sendPage(res, url, this.comments(number))
       return true
     }
+    if (method === 'GET' && (m = /^\/pulls\/comments\/(\d+)$/.exec(path))) {
+      const found = this.comment(Number(m[1]))
+      if (found === undefined) return false
+      sendJson(res, 200, found)
+      return true
+    }
     if (method === 'POST' && (m = /^\/pulls\/(\d+)\/comments\/(\d+)\/replies$/.exec(path))) {
       const number = Number(m[1])
       const target = this.comments(number).find(c => c.id === Number(m?.[2]))
@@ -229,7 +282,7 @@ export class PullReviews {
         sendJson(res, e.status, e.body)
         return true
       }
-      sendJson(res, 201, this.#reply(number, target, body.body))
+      sendJson(res, 201, this.#reply(number, target, body.body, this.#host.user()))
       return true
     }
     return false
@@ -243,7 +296,8 @@ export class PullReviews {
   #createReview(
     number: number,
     pull: { base: string; head: string },
-    body: Record<string, unknown>
+    body: Record<string, unknown>,
+    user: Required<User> = this.#host.user()
   ): Outcome<Review> {
     const event = body.event
     if (
@@ -257,7 +311,7 @@ export class PullReviews {
     }
     const text = typeof body.body === 'string' ? body.body : ''
     const rawComments = Array.isArray(body.comments) ? (body.comments as unknown[]) : []
-    if (event === 'APPROVE' && this.#host.user().login === 'github-actions[bot]') {
+    if (event === 'APPROVE' && user.login === 'github-actions[bot]') {
       // The workflow token may not approve unless the repository allows it (cpp-linter/cpp-linter#51,
       // github/docs#31550).
       return unprocessable(['GitHub Actions is not permitted to approve pull requests.'])
@@ -304,18 +358,18 @@ export class PullReviews {
     const review: Review = {
       id,
       node_id: `PRR_${id.toString(36)}`,
-      user: this.#host.user(),
+      user,
       body: text,
       state: event === undefined ? 'PENDING' : STATE_OF_EVENT[event as ReviewEvent], // a member: checked above
       html_url: html,
       pull_request_url: this.#host.api(`/pulls/${number}`),
-      author_association: authorAssociation(this.#host.user()),
+      author_association: authorAssociation(user),
       _links: { html: { href: html }, pull_request: { href: this.#host.api(`/pulls/${number}`) } },
       ...(event !== undefined ? { submitted_at: now } : {}),
       commit_id: commit
     }
     this.#reviews.set(number, [...this.reviews(number), review])
-    for (const input of inputs) this.#storeComment(number, review.id, commit, input, now)
+    for (const input of inputs) this.#storeComment(number, review.id, commit, input, now, user)
     return { ok: review }
   }
 
@@ -324,7 +378,8 @@ export class PullReviews {
     reviewId: number,
     commit: string,
     c: CommentInput,
-    now: string
+    now: string,
+    user: Required<User>
   ): ReviewComment {
     const id = this.#host.nextId()
     const html = this.#host.html(`/pull/${number}#discussion_r${id}`)
@@ -340,13 +395,13 @@ export class PullReviews {
       original_position: c.at.position,
       commit_id: commit,
       original_commit_id: commit,
-      user: this.#host.user(),
+      user,
       body: c.body,
       created_at: now,
       updated_at: now,
       html_url: html,
       pull_request_url: this.#host.api(`/pulls/${number}`),
-      author_association: authorAssociation(this.#host.user()),
+      author_association: authorAssociation(user),
       _links: {
         self: { href: self },
         html: { href: html },
@@ -368,7 +423,7 @@ export class PullReviews {
    * A reply joins the thread of the comment it answers, on the same lines. GitHub documents that
    * replies to replies are not supported; here a reply to a reply joins the same thread (a choice).
    */
-  #reply(number: number, target: ReviewComment, text: string): ReviewComment {
+  #reply(number: number, target: ReviewComment, text: string, user: Required<User>): ReviewComment {
     const root = target.in_reply_to_id ?? target.id
     const now = new Date().toISOString()
     const reviewId = this.#host.nextId()
@@ -379,12 +434,12 @@ export class PullReviews {
       {
         id: reviewId,
         node_id: `PRR_${reviewId.toString(36)}`,
-        user: this.#host.user(),
+        user,
         body: '',
         state: 'COMMENTED',
         html_url: html,
         pull_request_url: this.#host.api(`/pulls/${number}`),
-        author_association: authorAssociation(this.#host.user()),
+        author_association: authorAssociation(user),
         _links: { html: { href: html }, pull_request: { href: this.#host.api(`/pulls/${number}`) } },
         submitted_at: now,
         commit_id: target.commit_id
@@ -400,12 +455,12 @@ export class PullReviews {
       node_id: `PRRC_${id.toString(36)}`,
       pull_request_review_id: reviewId,
       in_reply_to_id: root,
-      user: this.#host.user(),
+      user,
       body: text,
       created_at: now,
       updated_at: now,
       html_url: commentHtml,
-      author_association: authorAssociation(this.#host.user()),
+      author_association: authorAssociation(user),
       _links: { ...target._links, self: { href: self }, html: { href: commentHtml } }
     }
     this.#comments.set(number, [...(this.#comments.get(number) ?? []), reply])

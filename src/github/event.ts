@@ -18,11 +18,23 @@ export type Trigger =
       pullNumber: number
       reason: string
       command: Command
+      /** The command's comment: an issue comment, or a review comment when `thread` is set. */
       commentId: number
       commenter: string
+      /** Set when the command is a reply in a review thread (`pull_request_review_comment`). */
+      thread?: ReviewThreadRef
     }
   | { kind: 'dispatch'; pullNumber: number; reason: string }
   | { kind: 'skip'; reason: string }
+
+/**
+ * The review thread a command was written in. Only the thread's root says whether the thread is
+ * one of the action's inline comments, and reading it takes an API call, so the pipeline checks it.
+ */
+export interface ReviewThreadRef {
+  /** The thread's first comment: the one the reply's `in_reply_to_id` names, or the comment itself. */
+  rootId: number
+}
 
 export interface EventContext {
   eventName: string
@@ -139,6 +151,8 @@ export function decideTrigger(event: EventContext, options: TriggerOptions): Tri
         commenter
       }
     }
+    case 'pull_request_review_comment':
+      return decideThreadReply(payload, action, options)
     case 'workflow_dispatch': {
       if (options.pullRequest === undefined) {
         throw new TriggerError(
@@ -150,17 +164,65 @@ export function decideTrigger(event: EventContext, options: TriggerOptions): Tri
     default:
       return {
         kind: 'skip',
-        reason: `The ${eventName || 'unknown'} event does not start a review (use pull_request, pull_request_target, issue_comment or workflow_dispatch).`
+        reason: `The ${eventName || 'unknown'} event does not start a review (use pull_request, pull_request_target, issue_comment, pull_request_review_comment or workflow_dispatch).`
       }
+  }
+}
+
+/**
+ * A new review comment (PRODUCT.md, "Triggers"): a command when it starts with the trigger phrase
+ * and a person wrote it. Whether its thread is one of the action's is the pipeline's to check.
+ */
+function decideThreadReply(payload: Json, action: string | undefined, options: TriggerOptions): Trigger {
+  if (action !== 'created') {
+    return {
+      kind: 'skip',
+      reason: `pull_request_review_comment.${action ?? '?'} is ignored; only new replies in a review thread are commands.`
+    }
+  }
+  const comment = object(payload.comment)
+  const pullNumber = number(object(payload.pull_request)?.number)
+  const commentId = number(comment?.id)
+  if (comment === undefined || pullNumber === undefined || commentId === undefined) {
+    return {
+      kind: 'skip',
+      reason: 'The pull_request_review_comment event carries no pull request or comment; nothing to do.'
+    }
+  }
+  const command = parseCommand(text(comment.body) ?? '', options.triggerPhrase)
+  if (command === undefined) {
+    return {
+      kind: 'skip',
+      reason: `The review comment does not start with ${options.triggerPhrase}; nothing to do.`
+    }
+  }
+  const user = object(comment.user)
+  const commenter = text(user?.login) ?? ''
+  if (isBot(user)) {
+    return {
+      kind: 'skip',
+      reason: `The review comment is by a bot (${commenter || 'unknown'}); bots never trigger a review.`
+    }
+  }
+  return {
+    kind: 'comment',
+    pullNumber,
+    reason: `${options.triggerPhrase} ${command.kind} by @${commenter} in a review thread`,
+    command,
+    commentId,
+    commenter,
+    thread: { rootId: number(comment.in_reply_to_id) ?? commentId }
   }
 }
 
 /**
  * Whether a pull_request run is one where GitHub withholds secrets (a fork's PR, or Dependabot's),
  * which is why the key arrives empty there and the right answer is a visible notice, not a failure.
+ * A review comment on a fork's PR runs the same way (GitHub's "Events that trigger workflows" gives
+ * `pull_request_review_comment` the forked-repository rules of `pull_request`).
  */
 export function secretsWithheld(event: EventContext, actor: string): boolean {
-  if (event.eventName !== 'pull_request') return false
+  if (event.eventName !== 'pull_request' && event.eventName !== 'pull_request_review_comment') return false
   const pr = object(event.payload.pull_request)
   const headRepo = text(object(object(pr?.head)?.repo)?.full_name)
   const baseRepo = text(object(object(pr?.base)?.repo)?.full_name)

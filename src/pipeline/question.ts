@@ -1,6 +1,12 @@
-import { createComment, findReviewComment, react, tokenIdentity } from '../github/comments.js'
+import { findReviewComment, tokenIdentity } from '../github/comments.js'
 import { collectPullRequestDiff } from '../github/diff-source.js'
 import { getPullRequest, type PullRequestInfo } from '../github/pull-request.js'
+import {
+  reactToCommand,
+  replyToCommand,
+  withoutFindingMarker,
+  type ThreadComment
+} from '../github/review-comments.js'
 import { describeFailure, failureOf, failureTag } from '../failure.js'
 import { messageLimit } from '../inputs.js'
 import { setCommentOutputs, setUsageOutputs, writeAnswerSummary } from '../outputs.js'
@@ -11,7 +17,8 @@ import {
   movedOnNote,
   otherModelNote,
   sessionQuestion,
-  type Question
+  type Question,
+  type ThreadContext
 } from '../review/question.js'
 import { readCommentState, type CommentState } from '../review/comment-state.js'
 import { inertId } from '../review/markdown.js'
@@ -28,10 +35,15 @@ interface Answer {
 }
 
 /**
- * Answers `/codex <question>` in a reply on the pull request, with the usage in its footer, the
- * outputs and the job summary. When it cannot be answered, the reply says why and the step fails.
+ * Answers `/codex <question>` in a reply where it was asked (on the pull request, or in the review
+ * thread whose first comment is `root`, with that file and line as context), with the usage in its
+ * footer, the outputs and the job summary. When it cannot be answered, the reply says why and the
+ * step fails.
  */
-export async function answerQuestion(context: PipelineContext<QuestionTrigger>): Promise<void> {
+export async function answerQuestion(
+  context: PipelineContext<QuestionTrigger>,
+  root?: ThreadComment
+): Promise<void> {
   const { github, inputs, trigger } = context
   const { repo } = context.run
   const pr = await getPullRequest(github, repo, trigger.pullNumber)
@@ -43,7 +55,8 @@ export async function answerQuestion(context: PipelineContext<QuestionTrigger>):
     pr,
     question: trigger.command.question,
     asker: trigger.commenter,
-    limit: messageLimit(inputs, model.maxPromptLength)
+    limit: messageLimit(inputs, model.maxPromptLength),
+    ...(root !== undefined ? { thread: threadContext(root) } : {})
   }
   let answer: Answer
   try {
@@ -61,7 +74,7 @@ export async function answerQuestion(context: PipelineContext<QuestionTrigger>):
   await writeAnswerSummary(pr.number, body)
   let reply: { id: number; url: string }
   try {
-    reply = await createComment(github, repo, trigger.pullNumber, body)
+    reply = await replyToCommand(github, repo, trigger, body)
   } catch (error) {
     throw new Error(
       `The question was answered (${t.turns} turn, ${t.creditsFinal} credits), but the reply could not be posted (${context.scrub(describeFailure(error))}); the job summary holds the answer.`,
@@ -84,10 +97,22 @@ async function replyFailure(context: PipelineContext<QuestionTrigger>, error: un
     `The question could not be answered: ${what}`,
     `Question from ${trigger.commenter}`
   )
-  await createComment(github, repo, trigger.pullNumber, context.scrub(body)).catch((postError: unknown) => {
+  await replyToCommand(github, repo, trigger, context.scrub(body)).catch((postError: unknown) => {
     context.log.warning(`Could not post the failure reply: ${describeFailure(postError)}`)
   })
-  await react(github, repo, trigger.commentId, 'confused').catch(() => undefined)
+  await reactToCommand(github, repo, trigger, 'confused').catch(() => undefined)
+}
+
+/** What the question's message says of the thread it was asked in. */
+function threadContext(root: ThreadComment): ThreadContext {
+  return {
+    path: root.path,
+    line: root.line,
+    originalLine: root.originalLine,
+    side: root.side,
+    diffHunk: root.diffHunk,
+    comment: withoutFindingMarker(root.body)
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ export function helpText(triggerPhrase: string): string {
     '',
     `- \`${triggerPhrase}\` or \`${triggerPhrase} review\`: review the pull request (the review comment is updated in place).`,
     `- \`${triggerPhrase} <question>\`: ask about the pull request; the answer continues the review's session, so the diff is not paid for twice.`,
-    `- \`${triggerPhrase} help\`: this message.`
+    `- \`${triggerPhrase} help\`: this message.`,
+    '',
+    "They work in a reply to one of the review's inline comments too: the help and the answer come in that thread, a question with the thread's file and line as context."
   ].join('\n')
 }

@@ -286,4 +286,40 @@ describe(`the GitHub emulator against ${DESCRIPTION.source}`, () => {
       body: { body: 'a reply' }
     })
   })
+
+  it('pulls/get-review-comment: a thread’s root and a reply by someone else; 404', async () => {
+    const { comments } = gh.reviews.addReview(
+      1,
+      { comments: [{ path: 'src/new.ts', line: 1, body: 'a root' }] },
+      { login: 'alice', type: 'User' }
+    )
+    const root = comments[0]!
+    const reply = gh.reviews.addReply(1, root.id, {
+      body: '/codex why?',
+      user: { login: 'bob', type: 'User' }
+    })
+    const got = await expectAnswer('pulls/get-review-comment', `/pulls/comments/${root.id}`, 200)
+    expect(got.json).toMatchObject({ id: root.id, path: 'src/new.ts', line: 1, user: { login: 'alice' } })
+    const replied = await expectAnswer('pulls/get-review-comment', `/pulls/comments/${reply.id}`, 200)
+    expect(replied.json).toMatchObject({
+      in_reply_to_id: root.id,
+      user: { login: 'bob' },
+      path: 'src/new.ts'
+    })
+    await expectAnswer('pulls/get-review-comment', '/pulls/comments/1', 404)
+  })
+
+  it('reactions/create-for-pull-request-review-comment: created, already there, invalid content; 404', async () => {
+    const root = gh.reviews.comments(1)[0]!
+    const path = `/pulls/comments/${root.id}/reactions`
+    const op = 'reactions/create-for-pull-request-review-comment'
+    await expectAnswer(op, path, 201, { body: { content: 'eyes' } })
+    await expectAnswer(op, path, 200, { body: { content: 'eyes' } })
+    await expectAnswer(op, path, 422, { body: { content: 'eye' } })
+    expect(gh.reactions(root.id).map(r => r.content)).toEqual(['eyes'])
+    // The description lists no 404 here; GitHub answers one for an unknown comment.
+    expect((await repoCall(gh, '/pulls/comments/1/reactions', { body: { content: 'eyes' } })).status).toBe(
+      404
+    )
+  })
 })
