@@ -18,6 +18,7 @@ import {
   judgeImage,
   placeImages,
   sniffImage,
+  withImageOutcome,
   type ReadVersion,
   type ReviewImage
 } from '../../src/review/images.js'
@@ -259,5 +260,44 @@ describe('the max-credits estimate of a turn with images', () => {
     expect(two - plain).toBeGreaterThanOrEqual(Math.floor((2 * IMAGE_TOKENS_ESTIMATE) / 1000))
     expect(two - plain).toBeLessThanOrEqual(Math.ceil((2 * IMAGE_TOKENS_ESTIMATE) / 1000))
     expect(two).toBeGreaterThan(plain)
+  })
+})
+
+describe('withImageOutcome', () => {
+  const plan = [
+    { path: 'a.png', reason: "excluded by default pattern '*.{png,jpg}'" },
+    { path: 'b.gif', reason: 'binary file' },
+    { path: 'c.zip', reason: 'binary file' },
+    { path: 'package-lock.json', reason: "excluded by default pattern 'package-lock.json'" }
+  ]
+  const outcome = {
+    reviewed: ['a.png', 'd.webp'],
+    skipped: [
+      { path: 'b.gif', reason: 'GIF image: Rivya takes PNG, JPEG and WebP images only' },
+      { path: 'e.jpg', reason: 'image: over max-images (1; a modified image counts its base and head)' }
+    ],
+    images: [[], [added('a.png'), added('d.webp')]]
+  }
+
+  it('drops the reviewed images, gives the skipped ones their reasons, and keeps the rest in order', () => {
+    expect(withImageOutcome(plan, outcome)).toEqual([
+      { path: 'b.gif', reason: 'GIF image: Rivya takes PNG, JPEG and WebP images only' },
+      plan[2],
+      plan[3],
+      outcome.skipped[1]
+    ])
+  })
+
+  it('lists the images of a part whose attachments Rivya refused', () => {
+    const listed = withImageOutcome(plan, outcome, [1])
+    expect(listed.map(s => s.path)).toEqual([
+      'a.png',
+      'b.gif',
+      'c.zip',
+      'package-lock.json',
+      'e.jpg',
+      'd.webp'
+    ])
+    expect(listed[0]?.reason).toContain('chat_attachment_not_supported')
   })
 })

@@ -231,3 +231,38 @@ export function placeImages(
     skipped
   }
 }
+
+/**
+ * The review's skipped list with the images' outcome: a reviewed image leaves it (the plan lists
+ * images as binary or excluded by name), an image skipped for its own reason gets that reason,
+ * and the images of parts whose attachments Rivya refused (`refused`: message indices, as the
+ * turn loop reports them) are listed as such.
+ */
+export function withImageOutcome(
+  planSkipped: readonly SkippedFile[],
+  images: {
+    reviewed: readonly string[]
+    skipped: readonly SkippedFile[]
+    images: readonly (readonly ReviewImage[])[]
+  },
+  refused: readonly number[] = []
+): SkippedFile[] {
+  const refusedPaths = refused.flatMap(i => (images.images[i] ?? []).map(image => image.path))
+  const own = new Map<string, string>(images.skipped.map(s => [s.path, s.reason]))
+  for (const path of refusedPaths) {
+    own.set(
+      path,
+      'image: Rivya refused it as an attachment (chat_attachment_not_supported); the part was sent without it'
+    )
+  }
+  const reviewed = new Set(images.reviewed.filter(path => !refusedPaths.includes(path)))
+  const out: SkippedFile[] = []
+  for (const entry of planSkipped) {
+    if (reviewed.has(entry.path)) continue
+    const reason = own.get(entry.path)
+    out.push(reason === undefined ? entry : { path: entry.path, reason })
+    own.delete(entry.path)
+  }
+  for (const [path, reason] of own) out.push({ path, reason })
+  return out
+}
