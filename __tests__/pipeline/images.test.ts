@@ -58,14 +58,18 @@ interface Run {
 }
 
 /** The review's steps as the pipeline will take them, with the images prepared after planning. */
-async function review(inputs: Record<string, string> = {}, before?: () => void): Promise<Run> {
+async function review(
+  inputs: Record<string, string> = {},
+  before?: () => void,
+  pullNumber = PR
+): Promise<Run> {
   let run: Run | undefined
   await h.within(
-    dispatch,
+    { ...dispatch, pullNumber },
     async (context: PipelineContext) => {
       const { repo } = context.run
-      const pr = await getPullRequest(context.github, repo, PR)
-      const diff = await collectPullRequestDiff(context.github, repo, PR, pr.changedFiles, () => {})
+      const pr = await getPullRequest(context.github, repo, pullNumber)
+      const diff = await collectPullRequestDiff(context.github, repo, pullNumber, pr.changedFiles, () => {})
       const model = await readModel(context)
       const plan = planWithinTurns(
         diff.files,
@@ -163,6 +167,47 @@ describe('prepareImages with review-images', () => {
     expect(keys.slice(3)).toEqual(keys.slice(0, 3))
   })
 
+  it('uploads nothing new for the same image in another pull request', async () => {
+    await review()
+    const uploads = h.rivya.files.uploads(ACCOUNT).map(f => f.id)
+    h.gh.addPullRequest({
+      number: 8,
+      base: h.base,
+      head: h.head,
+      title: 'Same images',
+      user: { login: 'bob', type: 'User' }
+    })
+    const other = await review({}, undefined, 8)
+    expect(other.prepared.count).toBe(2)
+    expect(h.rivya.files.uploads(ACCOUNT).map(f => f.id)).toEqual(uploads)
+    expect(other.prepared.attachments.flat()).toEqual(uploads)
+  })
+
+  it('gives a pull request that changes images only one part, for them', async () => {
+    h.repo.write('ui/button.png', png(4, 0x77))
+    const head = h.repo.commit('a new button')
+    h.gh.addPullRequest({
+      number: 9,
+      base: h.head,
+      head,
+      title: 'New button',
+      user: { login: 'bob', type: 'User' }
+    })
+    const { prepared, loop, planned } = await review({}, undefined, 9)
+    expect(planned).toBe(0)
+    expect(prepared.messages).toHaveLength(1)
+    expect(prepared.attachments).toEqual([
+      h.rivya.files
+        .uploads(ACCOUNT)
+        .slice(-2)
+        .map(f => f.id)
+    ])
+    expect(prepared.messages[0]!.text).toContain(
+      'Part 1 of 1, the last.\n<diff>\n=== ui/button.png (image, modified: attachment 1'
+    )
+    expect(loop.summary).toContain('attachments: ')
+  })
+
   it('with a key without files:create lists the images with the reason and reviews the rest', async () => {
     const key = 'rvya_sk_test_no_files_scope_0001'
     h.rivya.addKey({ key, account: ACCOUNT, scopes: ['chat:create', 'chat:read'] })
@@ -255,6 +300,9 @@ describe('prepareImages with review-images', () => {
       const byBlob = await readFileBytes(github, run.repo, { sha }, 1024 * 1024)
       expect(byBlob).toMatchObject({ complete: true, size: HEAD_PNG.length })
       expect(Buffer.from(byBlob.bytes).equals(HEAD_PNG)).toBe(true)
+      // Told by its first bytes that the rest is not wanted, the read stops there.
+      const unwanted = await readFileBytes(github, run.repo, { sha }, 1024 * 1024, undefined, () => false)
+      expect(unwanted.complete).toBe(false)
     })
     const blobGet = h.gh.requests.find(r => r.path.includes('/git/blobs/'))
     expect(blobGet?.accept).toBe('application/vnd.github.raw+json')

@@ -28,6 +28,7 @@ import {
 import { isRivyaError } from '../rivya/errors.js'
 import { MAX_CLIENT_REQUEST_ID } from '../rivya/files.js'
 import type { ModelInfo } from '../rivya/models.js'
+import { reviewFrame } from '../review/prompts.js'
 import type { PipelineContext } from './context.js'
 
 export interface PreparedImages {
@@ -96,9 +97,12 @@ export async function prepareImages(
   if (refusal !== undefined) return unchanged(await skipAll(context, pr, candidates, refusal))
 
   const { read, skipped } = await readImages(context, pr, candidates)
+  if (read.length === 0) return unchanged(skipped)
   const limit = messageLimit(inputs, model.maxPromptLength)
+  // A pull request that changes images only has no part yet: one is made for them.
+  const parts = messages.length > 0 ? messages : [imagesOnlyPart(pr, inputs.extraInstructions)]
   const planned = placeImages(
-    messages,
+    parts,
     read.map(r => r.image),
     limit
   )
@@ -111,7 +115,7 @@ export async function prepareImages(
       continue
     }
     try {
-      uploaded.set(item.image, await upload(context, pr, model, item))
+      uploaded.set(item.image, await upload(context, model, item))
     } catch (error) {
       if (context.signal.aborted) throw error
       const reason = uploadReason(error)
@@ -119,8 +123,9 @@ export async function prepareImages(
       if (isRivyaError(error) && FINAL_UPLOAD_CODES.has(error.code)) stop = reason
     }
   }
+  if (uploaded.size === 0) return unchanged([...skipped, ...planned.skipped])
   // Placed again with only what was uploaded: fewer lines never take more room.
-  const final = placeImages(messages, [...uploaded.keys()], limit)
+  const final = placeImages(parts, [...uploaded.keys()], limit)
   skipped.push(...planned.skipped, ...final.skipped)
   const fileIds = final.images.map(images => images.flatMap(image => uploaded.get(image) ?? []))
   for (const [i, ids] of fileIds.entries()) {
@@ -130,12 +135,18 @@ export async function prepareImages(
   return {
     messages: final.messages,
     attachments: fileIds,
-    plainTexts: messages.map(m => m.text),
+    plainTexts: parts.map(m => m.text),
     images: final.images,
     skipped,
     count: reviewed.length,
     reviewed
   }
+}
+
+/** The one part of a review of images only: a single part's frame, with nothing else in its diff. */
+function imagesOnlyPart(pr: PullRequestInfo, extraInstructions: string): ChunkMessage {
+  const frame = reviewFrame({ pullNumber: pr.number, title: pr.title, extraInstructions })(1, 1)
+  return { text: `${frame.head}${frame.tail}`, completes: [], files: [] }
 }
 
 /** Why the model cannot take images, or undefined when it can. */
@@ -246,8 +257,11 @@ async function readVersion(
   ref: string,
   maxBytes: number
 ): Promise<ReadVersion | { failed: string }> {
+  // A file whose first bytes are no image (an archive, a font) is not downloaded further.
+  const isImage = (start: Uint8Array) => sniffImage(start).kind !== 'none'
   try {
-    return await readFileBytes(context.github, context.run.repo, { path, ref }, maxBytes, context.signal)
+    const { github, run, signal } = context
+    return await readFileBytes(github, run.repo, { path, ref }, maxBytes, signal, isImage)
   } catch (error) {
     if (context.signal.aborted) throw error
     return { failed: githubReason(`its bytes at ${ref.slice(0, 12)}`, error) }
@@ -270,20 +284,16 @@ async function mergeBaseOf(context: PipelineContext, pr: PullRequestInfo): Promi
 }
 
 /** Uploads an image's versions (base, then head), each under a key made from its content. */
-async function upload(
-  context: PipelineContext,
-  pr: PullRequestInfo,
-  model: ModelInfo,
-  item: ReadImage
-): Promise<string[]> {
+async function upload(context: PipelineContext, model: ModelInfo, item: ReadImage): Promise<string[]> {
   const ids: string[] = []
-  const names = item.image.change === 'modified' ? ['base', 'head'] : ['head']
-  for (const [i, bytes] of item.versions.entries()) {
-    const keys = uploadKeys(context.inputs.rivyaApiKey, model.id, pr.number, bytes)
+  for (const bytes of item.versions) {
+    const keys = uploadKeys(context.inputs.rivyaApiKey, model.id, bytes)
     const file = await context.rivya.uploadFile(
       {
         bytes,
-        filename: `${names[i] ?? 'head'}.${item.format === 'jpeg' ? 'jpg' : item.format}`,
+        // Named by content, as the keys are: the same bytes make the same request wherever they
+        // come from (a base here, a head in another pull request), so a replay meets no conflict.
+        filename: `${keys.clientRequestId}.${item.format === 'jpeg' ? 'jpg' : item.format}`,
         mimeType: item.mime,
         kind: 'image',
         model: model.id
@@ -297,13 +307,13 @@ async function upload(
 
 /**
  * An upload's `Idempotency-Key` and `client_request_id`: an HMAC under the Rivya key (as a turn's
- * keys are, review/keys.ts) of the model and the bytes, so any run uploading the same image for the
- * same model gets the stored file back instead of a second one.
+ * keys are, review/keys.ts) of the model and the bytes and nothing else, so any run uploading the
+ * same image for the same model (a re-run, another pull request) sends the same request and gets
+ * the stored file back instead of a second one.
  */
 export function uploadKeys(
   secret: string,
   modelId: string,
-  pullNumber: number,
   bytes: Uint8Array
 ): { idempotencyKey: string; clientRequestId: string } {
   const content = createHash('sha256').update(bytes).digest('hex')
@@ -312,7 +322,7 @@ export function uploadKeys(
     .digest('hex')
   return {
     idempotencyKey: `rcf-${digest.slice(0, 48)}`,
-    clientRequestId: `rcf-${pullNumber}-${digest.slice(0, 16)}`.slice(0, MAX_CLIENT_REQUEST_ID)
+    clientRequestId: `rcf-${digest.slice(48, 64)}`.slice(0, MAX_CLIENT_REQUEST_ID)
   }
 }
 
