@@ -17,6 +17,7 @@ import {
   imageLine,
   judgeImage,
   placeImages,
+  reviewedImageCount,
   sniffImage,
   withImageOutcome,
   type ReadVersion,
@@ -299,5 +300,11 @@ describe('withImageOutcome', () => {
       'd.webp'
     ])
     expect(listed[0]?.reason).toContain('chat_attachment_not_supported')
+  })
+
+  it('counts the images shown, less those refused', () => {
+    expect(reviewedImageCount(outcome)).toBe(2)
+    expect(reviewedImageCount(outcome, [1])).toBe(0)
+    expect(reviewedImageCount(outcome, [0])).toBe(2)
   })
 })

@@ -266,3 +266,11 @@ export function withImageOutcome(
   for (const [path, reason] of own) out.push({ path, reason })
   return out
 }
+
+/** Images the review showed the model: those attached, less those of parts whose attachments were refused. */
+export function reviewedImageCount(
+  images: { images: readonly (readonly ReviewImage[])[] },
+  refused: readonly number[] = []
+): number {
+  return images.images.reduce((n, carried, i) => n + (refused.includes(i) ? 0 : carried.length), 0)
+}
