@@ -48,15 +48,22 @@ export class Harness {
     this.setEnv('GITHUB_STEP_SUMMARY', SUMMARY)
   }
 
-  /** A pull request changing two source files and a lockfile. */
-  static async start(): Promise<Harness> {
+  /**
+   * A pull request changing two source files and a lockfile; `change` adds to it (`base` writes
+   * before the base commit, `head` before the head commit).
+   */
+  static async start(
+    change: { base?: (repo: GitRepo) => void; head?: (repo: GitRepo) => void } = {}
+  ): Promise<Harness> {
     const repo = GitRepo.create()
     repo.write('src/app.ts', Array.from({ length: 30 }, (_, i) => `export const v${i} = ${i}\n`).join(''))
     repo.write('README.md', '# demo\n')
+    change.base?.(repo)
     const base = repo.commit('base')
     repo.write('src/app.ts', Array.from({ length: 30 }, (_, i) => `export const v${i} = ${i * 2}\n`).join(''))
     repo.write('src/new.ts', 'export function add(a: number, b: number) {\n  return a + b\n}\n')
     repo.write('package-lock.json', '{"lockfileVersion": 3}\n')
+    change.head?.(repo)
     const head = repo.commit('head')
     const gh = await GitHubEmulator.start({ repo, owner: 'octo-org', name: 'demo', token: TOKEN })
     gh.addPullRequest({

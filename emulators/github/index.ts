@@ -783,6 +783,15 @@ export class GitHubEmulator {
       const sha = m[1] as string
       if (!/^[0-9a-f]{40}$/.test(sha) || this.#objectType(sha) !== 'blob') throw notFound()
       const bytes = this.#blob(sha)
+      // "Get a blob": `application/vnd.github.raw+json` returns the raw blob data.
+      if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
+        res.writeHead(200, {
+          'content-type': 'application/vnd.github.raw',
+          'content-length': String(bytes.length)
+        })
+        res.end(bytes)
+        return true
+      }
       sendJson(res, 200, {
         sha,
         node_id: `B_${sha.slice(0, 16)}`,

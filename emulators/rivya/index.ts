@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { reply, type ReplyOptions } from './replies.js'
-import { closeServer, listen, readBody, sendJson } from '../http.js'
+import { closeServer, listen, readBodyBytes, sendJson } from '../http.js'
+import { EmulatedFiles, FileApiError } from './files.js'
 
 /**
  * The models listed, with the fields and `api_status` values of Rivya's api-models page
@@ -104,8 +105,8 @@ export const SSE_FRAMINGS: readonly SseFraming[] = [
   'no-settlement'
 ]
 
-export type Scope = 'chat:create' | 'chat:read' | 'credits:read'
-export const ALL_SCOPES: Scope[] = ['chat:create', 'chat:read', 'credits:read']
+export type Scope = 'chat:create' | 'chat:read' | 'credits:read' | 'files:create' | 'files:read'
+export const ALL_SCOPES: Scope[] = ['chat:create', 'chat:read', 'credits:read', 'files:create', 'files:read']
 
 export interface EmulatorKey {
   key: string
@@ -190,6 +191,10 @@ export interface EmulatedTurn {
   credits: { reserved: number; final: number }
   idempotencyKey: string | undefined
   at: number
+  /** The `file_id`s the turn attached. */
+  attachments: string[]
+  /** Input tokens its attachments cost: billed again as history on every later turn. */
+  attachmentTokens: number
 }
 
 export interface EmulatedSession {
@@ -295,6 +300,13 @@ export class RivyaEmulator {
    */
   inFlightConflict: 'chat_session_conflict' | 'idempotency_conflict' = 'chat_session_conflict'
   readonly requests: LoggedRequest[] = []
+  /** The Files API: stored files, per-kind limits, `uploads(account)` (docs/emulators.md "Files API"). */
+  readonly files = new EmulatedFiles()
+  /**
+   * Input tokens one image attachment costs (Rivya documents no price: an ASSUMED figure, below
+   * the client's estimate of 1,600 so that estimates stay on the high side).
+   */
+  imageTokens = 765
   /** What `GET /api/v1/models` lists and chat turns check against: change it to test the client. */
   models: EmulatedModel[] = EMULATED_MODELS.map((m): EmulatedModel => ({ ...m }))
   readonly #keys = new Map<string, EmulatorKey>()
@@ -413,8 +425,9 @@ export class RivyaEmulator {
     res.on('finish', () => {
       entry.status = res.statusCode
     })
-    const raw = await readBody(req)
-    if (raw.length > 0) {
+    const bytes = await readBodyBytes(req)
+    const raw = bytes.toString('utf8')
+    if (raw.length > 0 && !/^multipart\//i.test(req.headers['content-type'] ?? '')) {
       try {
         entry.body = JSON.parse(raw) as unknown
       } catch {
@@ -422,10 +435,10 @@ export class RivyaEmulator {
       }
     }
     try {
-      await this.#route(req, res, url.pathname, raw, entry, requestId)
+      await this.#route(req, res, url.pathname, raw, entry, requestId, bytes)
     } catch (error) {
       if (res.headersSent || res.destroyed) return
-      if (error instanceof ApiError) {
+      if (error instanceof ApiError || error instanceof FileApiError) {
         sendError(res, error, requestId)
       } else {
         sendError(res, new ApiError(500, 'internal_error', 'The emulator failed'), requestId)
@@ -472,7 +485,8 @@ export class RivyaEmulator {
     path: string,
     raw: string,
     entry: LoggedRequest,
-    requestId: string
+    requestId: string,
+    bytes: Buffer
   ): Promise<void> {
     const limited = this.#rateLimited()
     if (limited !== undefined) throw limited
@@ -507,6 +521,24 @@ export class RivyaEmulator {
           { id: t.messageId, role: 'assistant', content: t.reply, usage: t.usage, credits: t.credits }
         ])
       })
+      return
+    }
+    if (method === 'POST' && path === '/api/v1/files') {
+      const key = this.#authenticate(req.headers.authorization, 'files:create')
+      const file = await this.files.upload(
+        key.account,
+        req.headers['content-type'] ?? '',
+        bytes,
+        entry.idempotencyKey,
+        this.models
+      )
+      sendJson(res, 200, file)
+      return
+    }
+    const filePath = /^\/api\/v1\/files\/([^/]+)$/.exec(path)
+    if (method === 'GET' && filePath?.[1] !== undefined) {
+      const key = this.#authenticate(req.headers.authorization, 'files:read')
+      sendJson(res, 200, this.files.get(key.account, decodeURIComponent(filePath[1])))
       return
     }
     if (
@@ -587,18 +619,6 @@ export class RivyaEmulator {
       )
     }
     const body = parsed.data
-    for (const attachment of body.attachments ?? []) {
-      const fileId = (attachment as { file_id?: unknown } | null)?.file_id
-      const keys = typeof attachment === 'object' && attachment !== null ? Object.keys(attachment) : []
-      if (typeof fileId !== 'string' || keys.length !== 1) {
-        throw new ApiError(
-          400,
-          'chat_attachment_not_supported',
-          'Attachments must be { "file_id": "..." } from the Files API; URLs are not accepted.'
-        )
-      }
-      throw new ApiError(404, 'not_found', `File ${fileId} not found.`)
-    }
     const model = this.models.find(m => m.id === body.model)
     // Only `available` models can be called (api-models); how Rivya refuses the others is not
     // documented: the code of an unknown model is used.
@@ -609,6 +629,8 @@ export class RivyaEmulator {
         `The model ${body.model} is not a chat model of the public API.`
       )
     }
+    const attached = this.files.attachments(key.account, body.attachments ?? [], model)
+    const attachmentTokens = attached.length * this.imageTokens
     if (body.message.trim() === '') throw new ApiError(400, 'validation_failed', 'message must not be empty.')
     if (body.message.length > model.max_prompt_length) {
       throw new ApiError(
@@ -661,8 +683,9 @@ export class RivyaEmulator {
         throw new ApiError(409, 'chat_session_conflict', 'The session is busy with another turn.')
     }
 
-    const history = session?.turns.reduce((n, t) => n + tokens(t.message) + tokens(t.reply), 0) ?? 0
-    const inputTokens = history + tokens(body.message)
+    const history =
+      session?.turns.reduce((n, t) => n + tokens(t.message) + t.attachmentTokens + tokens(t.reply), 0) ?? 0
+    const inputTokens = history + tokens(body.message) + attachmentTokens
     const reserved = turnCredits(
       model.base_credits,
       inputTokens + RESERVED_OUTPUT_TOKENS,
@@ -692,7 +715,12 @@ export class RivyaEmulator {
     session.busy = true
     if (fault?.kind === 'html' && fault.after === 'processing-started') sendHtml(res, fault.status ?? 502)
     if (this.latencyMs > 0) await sleep(this.latencyMs)
-    const content = reply(body.message, this.reply)
+    // Names what the model was given, so a test can tell which turn carried which image.
+    const content =
+      reply(body.message, this.reply) +
+      (attached.length === 0
+        ? ''
+        : `\nattachments: ${attached.map(f => `${f.id} (${f.filename})`).join(', ')}`)
     const outputTokens = tokens(content)
     const total = inputTokens + outputTokens
     const final = turnCredits(model.base_credits, total, this.creditsPerThousandTokens)
@@ -714,7 +742,9 @@ export class RivyaEmulator {
       usage: completion.usage,
       credits: completion.credits,
       idempotencyKey,
-      at: Date.now()
+      at: Date.now(),
+      attachments: attached.map(f => f.id),
+      attachmentTokens
     })
     session.busy = false
     this.#charged.push({ account: key.account, sessionId: session.id, idempotencyKey })

@@ -1,4 +1,4 @@
-import { isInsufficientCredits } from '../rivya/errors.js'
+import { isInsufficientCredits, isRivyaError } from '../rivya/errors.js'
 import type { RivyaSession, SessionTurn, TurnOptions } from '../rivya/session.js'
 import type { ChunkMessage } from './chunk.js'
 import type { PartNote, Usage } from './render.js'
@@ -6,6 +6,17 @@ import type { PartNote, Usage } from './render.js'
 export interface ReviewLoopOptions {
   messages: readonly ChunkMessage[]
   session: RivyaSession
+  /**
+   * Image `file_id`s per message index (`prepareImages`' `attachments`): message `i` is sent with
+   * `attachments[i]`. None when absent.
+   */
+  attachments?: readonly (readonly string[])[]
+  /**
+   * Per message index, its text without the lines naming its images (`prepareImages`'
+   * `plainTexts`): sent instead, without attachments, when Rivya refuses a turn's attachments
+   * (`chat_attachment_not_supported`), so the review goes on without those images.
+   */
+  plainTexts?: readonly string[]
   /** Keys and callbacks of the turn at `turnIndex` (0-based), sent in session `sessionId` (undefined for the first). */
   turnOptions: (turnIndex: number, message: string, sessionId: string | undefined) => TurnOptions
   /** Settled-credit budget; undefined for none. */
@@ -35,6 +46,8 @@ export interface ReviewLoopResult {
   error: unknown
   /** Set when `signal` aborted the review: why, e.g. `SIGINT`. */
   cancelledBy: string | undefined
+  /** Message indices whose attachments Rivya refused: those parts were sent without their images. */
+  refusedAttachments: number[]
 }
 
 /** Characters per token assumed for the next message: code tokenises densely (English runs ~4). */
@@ -46,6 +59,14 @@ const OUTPUT_RESERVE_TOKENS = 1024
  * highest rate seen, so rounding up in Rivya's settlement is part of the estimate.
  */
 const ASSUMED_CREDITS_PER_TOKEN = 1 / 1000
+/**
+ * Input tokens assumed per image attachment. ASSUMED: Rivya documents no image price. It is the
+ * high end of OpenAI's published image input cost, which the GPT-5 family bills as tokens: 85 +
+ * 170 per 512-px tile at high detail, at most 8 tiles after the 2048/768-px scaling (1,445), and a
+ * cap of 1,536 32-px patches for patch-billed models; 1,600 covers both. A turn's image is billed
+ * again on every later turn as history, which the next estimate sees in the last turn's usage.
+ */
+export const IMAGE_TOKENS_ESTIMATE = 1600
 
 /**
  * What the next turn could cost, on the high side, so `max-credits` stops before a turn that
@@ -65,7 +86,8 @@ export function estimateNextTurn(
   const seen = Math.max(OUTPUT_RESERVE_TOKENS, ...turns.map(t => 2 * t.usage.outputTokens))
   // The summary is the longest answer, and reasoning tokens are billed as output: more effort, more room.
   const output = next.summary === true ? seen * summaryFactor(next.reasoningEffort) : seen
-  const tokens = history + Math.ceil(nextMessageChars / CHARS_PER_TOKEN) + output
+  const images = (next.attachments ?? 0) * IMAGE_TOKENS_ESTIMATE
+  const tokens = history + Math.ceil(nextMessageChars / CHARS_PER_TOKEN) + images + output
   // Both what Rivya settled and what it reserved tell its price: a reservation prices the input
   // plus an output allowance, so a price above the assumed one shows from the first turn on.
   const rates = turns.flatMap(t => [
@@ -87,6 +109,11 @@ export interface NextTurn {
   /** The turn that asks for the final summary. */
   summary?: boolean
   reasoningEffort?: string
+  /**
+   * Image attachments the turn carries, each {@link IMAGE_TOKENS_ESTIMATE} input tokens (on later
+   * turns they are history, which the last turn's usage holds).
+   */
+  attachments?: number
 }
 
 /**
@@ -125,6 +152,11 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
   let stoppedBy: string | undefined
   let error: unknown
   let cancelledBy: string | undefined
+  const refusedAttachments: number[] = []
+  const send = (index: number, text: string, attachments: readonly string[]) => {
+    const turnOptions = options.turnOptions(index, text, session.sessionId)
+    return session.send(text, attachments.length === 0 ? turnOptions : { ...turnOptions, attachments })
+  }
   const cancel = (index: number) => {
     cancelledBy = reasonOf(options.signal)
     stoppedBy = `${cancelledBy} (the run was cancelled after ${index} of ${messages.length} parts)`
@@ -132,6 +164,7 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
   }
 
   for (const [index, message] of messages.entries()) {
+    const attachments = options.attachments?.[index] ?? []
     if (isAborted(options.signal)) {
       cancel(index)
       break
@@ -140,6 +173,7 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
     if (options.maxCredits !== undefined) {
       const next = estimateNextTurn(session.turns, options.baseCredits, message.text.length, {
         summary: index === messages.length - 1,
+        attachments: attachments.length,
         ...(options.reasoningEffort === undefined ? {} : { reasoningEffort: options.reasoningEffort })
       })
       if (spent + next > options.maxCredits) {
@@ -149,8 +183,22 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
       }
     }
     let turn: SessionTurn
+    let sent = { chars: message.text.length, images: attachments.length }
     try {
-      turn = await session.send(message.text, options.turnOptions(index, message.text, session.sessionId))
+      try {
+        turn = await send(index, message.text, attachments)
+      } catch (caught) {
+        const plain = options.plainTexts?.[index]
+        if (attachments.length === 0 || plain === undefined || !isAttachmentRefused(caught)) throw caught
+        // Refused before the model ran: nothing was charged. The text without the image lines is
+        // another message, so it has keys of its own.
+        options.log(
+          `turn ${index + 1}/${messages.length}: Rivya refused its ${attachments.length} image attachment(s) (chat_attachment_not_supported); sending the part without them.`
+        )
+        refusedAttachments.push(index)
+        sent = { chars: plain.length, images: 0 }
+        turn = await send(index, plain, [])
+      }
     } catch (caught) {
       if (isAborted(options.signal)) {
         cancel(index)
@@ -164,7 +212,7 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
     if (index === messages.length - 1) summary = turn.content
     else notes.push({ part: index + 1, parts: messages.length, text: turn.content })
     options.log(
-      `turn ${index + 1}/${messages.length}: ${count.format(message.text.length)} chars sent, ${count.format(turn.usage.totalTokens)} tokens, ${count.format(turn.credits.final)} credits`
+      `turn ${index + 1}/${messages.length}: ${count.format(sent.chars)} chars${sent.images === 0 ? '' : ` and ${sent.images} image(s)`} sent, ${count.format(turn.usage.totalTokens)} tokens, ${count.format(turn.credits.final)} credits`
     )
   }
 
@@ -176,8 +224,13 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
     reviewed,
     stoppedBy,
     error,
-    cancelledBy
+    cancelledBy,
+    refusedAttachments
   }
+}
+
+function isAttachmentRefused(error: unknown): boolean {
+  return isRivyaError(error) && error.code === 'chat_attachment_not_supported'
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {

@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici'
 import type { ReasoningEffort } from '../inputs.js'
 import { RivyaError, errorTag, type ChargedUsage, type FromBodyContext } from './errors.js'
 import { isSafeSessionId, isSafeTraceId } from './ids.js'
+import { readFile, uploadForm, type FileUpload, type FileUploadOptions, type RivyaFile } from './files.js'
 import { fallbackModel, modelFromList, readModelList, type ModelInfo, type ModelWanted } from './models.js'
 import {
   DEFAULT_RETRY_POLICY,
@@ -69,6 +70,14 @@ export const MAX_JSON_BYTES = 8 * 1024 * 1024
 
 /** Small reads (models, credits) should not hang a review for minutes. */
 const SHORT_REQUEST = { headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, deadlineMs: 90_000, maxAttempts: 3 }
+
+/** An upload of up to 10 MB (the image limit) is sent whole before Rivya answers. */
+const UPLOAD_REQUEST = {
+  headersTimeoutMs: 120_000,
+  bodyTimeoutMs: 60_000,
+  deadlineMs: 300_000,
+  maxAttempts: 3
+}
 
 /** One turn (RIVYA_API.md "Chat request"). */
 export interface ChatRequest {
@@ -341,6 +350,48 @@ export class RivyaClient {
       return fallbackModel(id, this.#invalid('/api/v1/models did not hold a list of models'))
     }
     return modelFromList(models, id, wanted)
+  }
+
+  /**
+   * `POST /api/v1/files`: uploads one file (RIVYA_API.md "Files API"), retrying what is retryable
+   * with the same `Idempotency-Key`, so the same content is stored once.
+   */
+  async uploadFile(upload: FileUpload, options: FileUploadOptions): Promise<RivyaFile> {
+    if (options.idempotencyKey === '' || options.clientRequestId === '') {
+      throw new TypeError('An upload needs an idempotencyKey and a clientRequestId')
+    }
+    const policy = {
+      ...this.#policy,
+      maxAttempts: Math.min(this.#policy.maxAttempts, UPLOAD_REQUEST.maxAttempts),
+      deadlineMs: Math.min(this.#policy.deadlineMs, UPLOAD_REQUEST.deadlineMs)
+    }
+    const json = await withRetries(
+      async (_attempt, signal) => {
+        const request = {
+          method: 'POST',
+          path: '/api/v1/files',
+          body: uploadForm(upload, options.clientRequestId),
+          auth: true,
+          accept: 'application/json',
+          idempotencyKey: options.idempotencyKey,
+          headersTimeoutMs: UPLOAD_REQUEST.headersTimeoutMs,
+          bodyTimeoutMs: UPLOAD_REQUEST.bodyTimeoutMs
+        } as const
+        return this.#transport.readJson(
+          await this.#transport.send(request, signal),
+          signal,
+          UPLOAD_REQUEST.bodyTimeoutMs
+        )
+      },
+      this.#retryOptions(`upload of ${upload.filename}`, policy, undefined, options.signal)
+    )
+    return readFile(json)
+  }
+
+  /** `GET /api/v1/files/{fileId}`: a file the key's account owns. */
+  async getFile(fileId: string, signal?: AbortSignal): Promise<RivyaFile> {
+    const json = await this.#getJson(`/api/v1/files/${encodeURIComponent(fileId)}`, true, 'file', signal)
+    return readFile(json)
   }
 
   /** Closes the keep-alive connections. */

@@ -24,6 +24,11 @@ export interface ModelInfo {
    * not say in a way this client can read.
    */
   webSearch: boolean | undefined
+  /**
+   * Whether the model takes image file attachments, from `chat_capabilities` (read as
+   * {@link imageAttachmentCapability}); undefined when the list does not say.
+   */
+  imageAttachments: boolean | undefined
   /** `supported_api_inputs` as listed, e.g. `['text', 'file']`. */
   supportedInputs: string[] | undefined
   /** Things the user should know, for `core.warning` (a setting the model ignores, a bounded limit). */
@@ -116,7 +121,24 @@ function unavailable(message: string, cause?: unknown): RivyaError {
  * `{ enabled }`), or a list of capability names, are read; anything else is "unknown".
  */
 export function webSearchCapability(capabilities: unknown): boolean | undefined {
-  const named = (name: string) => /^(web[_ -]?search|search|browsing|browse|internet)$/i.test(name)
+  return namedCapability(capabilities, name =>
+    /^(web[_ -]?search|search|browsing|browse|internet)$/i.test(name)
+  )
+}
+
+/**
+ * Whether `chat_capabilities` says the model takes image file attachments (the api-models page:
+ * "image file attachments"; the key is NOT DOCUMENTED, `image_attachments` is ASSUMED): an
+ * `image_attachments`-, `images`- or `vision`-like key, read as {@link webSearchCapability} reads.
+ */
+export function imageAttachmentCapability(capabilities: unknown): boolean | undefined {
+  return namedCapability(capabilities, name =>
+    /^(images?[_ -]?(file[_ -]?)?attachments?|images?|image[_ -]?input|vision)$/i.test(name)
+  )
+}
+
+/** A capability's flag in `chat_capabilities`, found by its key's name; undefined when unknown. */
+function namedCapability(capabilities: unknown, named: (name: string) => boolean): boolean | undefined {
   if (Array.isArray(capabilities)) {
     const names = capabilities.filter((c): c is string => typeof c === 'string')
     if (names.length === 0) return undefined
@@ -187,6 +209,7 @@ export function modelFromList(models: RawModel[], id: string, wanted: ModelWante
     if (bounded.warning !== undefined) warnings.push(bounded.warning)
   }
   const webSearch = webSearchCapability(model.chat_capabilities)
+  const imageAttachments = imageAttachmentCapability(model.chat_capabilities)
   if (wanted.enableWebSearch === true && webSearch === false) {
     warnings.push(
       `enable-web-search is set, but Rivya's model list says '${id}' has no web search (chat_capabilities): the review runs without it`
@@ -200,6 +223,7 @@ export function modelFromList(models: RawModel[], id: string, wanted: ModelWante
     billingType: model.billing_type ?? undefined,
     source: 'api',
     webSearch,
+    imageAttachments,
     supportedInputs: Array.isArray(inputs)
       ? inputs.filter((i): i is string => typeof i === 'string')
       : undefined,
@@ -230,6 +254,7 @@ export function fallbackModel(id: string, why: RivyaError): ModelInfo {
     billingType: undefined,
     source: 'fallback',
     webSearch: undefined,
+    imageAttachments: undefined,
     supportedInputs: undefined,
     warnings: [],
     note: `Could not read Rivya's model list (${why.code}); using the documented ${known.maxPromptLength} characters for ${id}`

@@ -64,3 +64,17 @@ export const modelSchema = z.object({
   chat_capabilities: z.unknown().optional()
 })
 export type RawModel = z.infer<typeof modelSchema>
+
+/**
+ * A `PublicApiFile`, as `POST /api/v1/files` and `GET /api/v1/files/{fileId}` answer (api-files):
+ * its fields are NOT DOCUMENTED beyond an id used as `file_id`, a `url` and metadata, so `id` or
+ * `file_id` is read and the rest only where present.
+ */
+export const fileSchema = z.object({
+  id: z.string().min(1).optional(),
+  file_id: z.string().min(1).optional(),
+  kind: z.string().optional().catch(undefined),
+  mime_type: z.string().optional().catch(undefined),
+  size_bytes: count.optional().catch(undefined),
+  url: z.string().optional().catch(undefined)
+})

@@ -24,6 +24,8 @@ export interface RivyaSessionOptions {
 export interface TurnOptions {
   idempotencyKey: string
   clientRequestId: string
+  /** Image `file_id`s (Files API) this turn carries; none when empty. */
+  attachments?: readonly string[]
   /** Assistant text as it arrives (streaming); `attempt` starts over after a retry. */
   onDelta?: (text: string, attempt: number) => void
   /** e.g. print `describeRetry(event)`. */
@@ -127,6 +129,9 @@ export class RivyaSession {
         {
           model: this.#options.model,
           message,
+          ...(options.attachments === undefined || options.attachments.length === 0
+            ? {}
+            : { attachments: options.attachments }),
           ...(this.#sessionId === undefined ? {} : { sessionId: this.#sessionId }),
           ...(this.#options.reasoningEffort === undefined
             ? {}

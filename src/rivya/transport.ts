@@ -3,7 +3,7 @@
  * `Authorization` header, answers read within their timeouts and size cap, and every failure
  * below or at HTTP turned into a {@link RivyaError} that holds nothing of the key.
  */
-import { Agent, request, type Dispatcher } from 'undici'
+import { Agent, request, type Dispatcher, type FormData } from 'undici'
 import { RivyaError, errorFromBody, errorTag, safeCause, type FromBodyContext } from './errors.js'
 import { safeRequestId } from './ids.js'
 import { scrub, secretParts } from '../secrets.js'
@@ -28,7 +28,8 @@ export interface TransportOptions {
 export interface SendRequest {
   method: 'GET' | 'POST'
   path: string
-  body?: string
+  /** JSON text, or a multipart form (a Files API upload) whose content type undici writes. */
+  body?: string | FormData
   auth: boolean
   accept: string
   idempotencyKey?: string
@@ -117,7 +118,7 @@ export class RivyaTransport {
     const headers: Record<string, string> = { accept: req.accept, 'user-agent': this.#userAgent }
     // Without a key Rivya answers `api_key_missing`, which names the real problem.
     if (req.auth && this.#apiKey !== '') headers.authorization = `Bearer ${this.#apiKey}`
-    if (req.body !== undefined) headers['content-type'] = 'application/json'
+    if (typeof req.body === 'string') headers['content-type'] = 'application/json'
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey
     let response: Dispatcher.ResponseData
     try {
