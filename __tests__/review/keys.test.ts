@@ -36,11 +36,19 @@ describe('turnKeys', () => {
     ['reasoningEffort', 'high'],
     ['enableWebSearch', true],
     ['sessionId', 'chat_session_2'],
-    ['sessionId', undefined]
+    ['sessionId', undefined],
+    ['attachments', ['file_1']]
   ] as const)('changes when %s changes', (field, value) => {
     const other = turnKeys(SECRET, { ...turn, [field]: value })
     expect(other.idempotencyKey).not.toBe(turnKeys(SECRET, turn).idempotencyKey)
     expect(other.clientRequestId).not.toBe(turnKeys(SECRET, turn).clientRequestId)
+  })
+
+  it('keeps the keys a turn without images always had, and tells images apart by id and order', () => {
+    expect(turnKeys(SECRET, { ...turn, attachments: [] })).toEqual(turnKeys(SECRET, turn))
+    const ab = turnKeys(SECRET, { ...turn, attachments: ['file_a', 'file_b'] })
+    expect(turnKeys(SECRET, { ...turn, attachments: ['file_b', 'file_a'] })).not.toEqual(ab)
+    expect(turnKeys(SECRET, { ...turn, attachments: ['file_a'] })).not.toEqual(ab)
   })
 
   it('cannot be computed from public data: another key gives other keys, and no plain hash matches', () => {

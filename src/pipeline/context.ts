@@ -3,7 +3,7 @@ import { createGitHubClient, type GitHubClient } from '../github/client.js'
 import type { Trigger } from '../github/event.js'
 import type { Inputs } from '../inputs.js'
 import type { Command } from '../review/command.js'
-import { keysFor, type TurnKeys } from '../review/keys.js'
+import { keysFor, type TurnKeysOf } from '../review/keys.js'
 import { RivyaClient } from '../rivya/client.js'
 import type { RivyaSessionOptions } from '../rivya/session.js'
 import { scrub } from '../secrets.js'
@@ -84,7 +84,7 @@ export function runKeys(
   context: PipelineContext,
   pr: { number: number; headSha: string },
   commentId: number | undefined
-): (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys {
+): TurnKeysOf {
   return keysFor(context.inputs, {
     repository: context.run.repository,
     pullNumber: pr.number,

@@ -12,6 +12,7 @@ import { notice, setFindingsOutputs, setReviewOutputs, writeJobSummary } from '.
 import { planWithinTurns, type TurnBudgetPlan } from '../review/budget.js'
 import { coverageMismatch } from '../review/cross-check.js'
 import { readCommentState, type CommentState } from '../review/comment-state.js'
+import { withImageOutcome } from '../review/images.js'
 import { storedFindings } from '../review/outcome.js'
 import { gateFails } from '../review/verdict.js'
 import { renderComment, type ReviewReport } from '../review/render.js'
@@ -21,6 +22,7 @@ import { describeRetry } from '../rivya/retry.js'
 import { RivyaSession } from '../rivya/session.js'
 import { runKeys, sessionOptions, type PipelineContext } from './context.js'
 import { publishFindings, writeFindingsFiles, type PublishedFindings } from './findings.js'
+import { prepareImages, type PreparedImages } from './images.js'
 import { readModel } from './model.js'
 
 const short = (sha: string) => sha.slice(0, 12)
@@ -59,9 +61,6 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   )
   const left =
     plan.dropped.length > 0 ? ` (max-turns ${inputs.maxTurns} leaves ${plan.dropped.length} file(s) out)` : ''
-  log.info(
-    `#${pr.number} at ${short(pr.headSha)}: ${plan.full.files.length} file(s) to review, ${plan.full.skipped.length} skipped, ${plan.messages.length} turn(s) of at most ${limit} characters${left}`
-  )
 
   const session = new RivyaSession(context.rivya, sessionOptions(inputs))
   const keys = runKeys(
@@ -69,22 +68,28 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
     pr,
     context.trigger.kind === 'comment' ? context.trigger.commentId : undefined
   )
+  const images = await prepareImages(context, pr, diff.files, plan.messages, model)
+  log.info(
+    `#${pr.number} at ${short(pr.headSha)}: ${plan.full.files.length} file(s) to review, ${plan.full.skipped.length} skipped, ${images.messages.length} turn(s) of at most ${limit} characters${left}${images.count > 0 ? `, ${images.count} image(s) attached` : ''}`
+  )
   const loop = await runReviewLoop({
     signal,
-    messages: plan.messages,
+    messages: images.messages,
+    attachments: images.attachments,
+    plainTexts: images.plainTexts,
     session,
     maxCredits: inputs.maxCredits,
     baseCredits: model.baseCredits ?? 1,
     reasoningEffort: inputs.reasoningEffort,
     log: log.info,
-    turnOptions: (turnIndex, message, sessionId) => ({
-      ...keys(turnIndex, message, sessionId),
+    turnOptions: (turnIndex, message, sessionId, attachments) => ({
+      ...keys(turnIndex, message, sessionId, attachments),
       onRetry: event => log.info(describeRetry(event)),
       signal
     })
   })
 
-  const report = await reportOf(context, { pr, diff, plan, loop, session })
+  const report = await reportOf(context, { pr, diff, plan, images, loop, session })
   const findingsRun = {
     pr,
     answer: loop.summary,
@@ -110,7 +115,7 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   })
   const why = inputs.postComment ? (posted.postError ?? posted.keptNewer) : 'post-comment is false'
   await writeJobSummary(report, posted.comment, why === undefined ? undefined : { body, why })
-  conclude(context, report, loop, plan, posted)
+  conclude(context, report, loop, images.messages.length, posted)
   gate(context, published)
 }
 
@@ -197,6 +202,7 @@ interface ReviewRun {
   pr: PullRequestInfo
   diff: CollectedDiff
   plan: TurnBudgetPlan
+  images: PreparedImages
   loop: ReviewLoopResult
   session: RivyaSession
 }
@@ -204,7 +210,7 @@ interface ReviewRun {
 /** What the comment, the outputs and the job summary say of the review. */
 async function reportOf(
   context: PipelineContext,
-  { pr, diff, plan, loop, session }: ReviewRun
+  { pr, diff, plan, images, loop, session }: ReviewRun
 ): Promise<ReviewReport> {
   const { inputs } = context
   const stoppedBy = loop.stoppedBy ?? (plan.dropped.length > 0 ? `max-turns (${inputs.maxTurns})` : undefined)
@@ -213,7 +219,7 @@ async function reportOf(
     const balance = await context.rivya.getCredits().catch(() => undefined)
     if (balance !== undefined) failure.message += ` Balance now: ${balance} credits.`
   }
-  const skipped = [...plan.full.skipped]
+  const skipped = withImageOutcome(plan.full.skipped, images, loop.refusedAttachments)
   if (diff.unlisted !== undefined)
     skipped.push({ path: '(files beyond GitHub’s list)', reason: diff.unlisted })
   // What the session holds after its last turn, for a later question's estimate.
@@ -224,7 +230,7 @@ async function reportOf(
     model: inputs.model,
     reasoningEffort: inputs.reasoningEffort,
     sessionId: loop.sessionId,
-    summary: loop.summary ?? nothingReviewed(plan, inputs.maxTurns),
+    summary: loop.summary ?? nothingReviewed(images.messages.length, plan, inputs.maxTurns),
     notes: loop.notes,
     usage: loop.usage,
     reviewedFiles: loop.reviewed.size,
@@ -241,8 +247,8 @@ async function reportOf(
 }
 
 /** The summary's stand-in when no turn was sent at all. */
-function nothingReviewed(plan: TurnBudgetPlan, maxTurns: number): string | undefined {
-  if (plan.messages.length > 0) return undefined
+function nothingReviewed(parts: number, plan: TurnBudgetPlan, maxTurns: number): string | undefined {
+  if (parts > 0) return undefined
   if (plan.dropped.length > 0)
     return `Nothing reviewed: no changed file fits in max-turns (${maxTurns}) turns (listed below).`
   return 'Nothing to review: every changed file was skipped (listed below).'
@@ -290,14 +296,14 @@ function conclude(
   context: PipelineContext,
   report: ReviewReport,
   loop: ReviewLoopResult,
-  plan: TurnBudgetPlan,
+  parts: number,
   { comment, postError }: Posting
 ): void {
   const posting = postError === undefined ? '' : ` Then ${postError}; the job summary holds the review.`
   if (loop.cancelledBy !== undefined) {
-    const parts = report.notes.length + (report.summary !== undefined ? 1 : 0)
+    const done = report.notes.length + (report.summary !== undefined ? 1 : 0)
     throw new Error(
-      `The run was cancelled (${loop.cancelledBy}) after ${parts} of ${plan.messages.length} part(s), ${loop.usage.turns} turn(s), ${loop.usage.creditsFinal} credits; the partial review was ${comment !== undefined ? 'posted' : 'kept in the job summary'}.${posting}`
+      `The run was cancelled (${loop.cancelledBy}) after ${done} of ${parts} part(s), ${loop.usage.turns} turn(s), ${loop.usage.creditsFinal} credits; the partial review was ${comment !== undefined ? 'posted' : 'kept in the job summary'}.${posting}`
     )
   }
   if (report.failure !== undefined) {

@@ -27,6 +27,11 @@ export interface TurnIdentity {
   enableWebSearch: boolean
   /** Undefined for a session's first turn. */
   sessionId: string | undefined
+  /**
+   * The image `file_id`s the turn attaches: another image is another turn. Left out of the key
+   * when there are none, so turns without images keep the keys they always had.
+   */
+  attachments?: readonly string[]
 }
 
 export interface TurnKeys {
@@ -60,7 +65,8 @@ export function turnKeys(secret: string, turn: TurnIdentity): TurnKeys {
         turn.model,
         turn.reasoningEffort,
         turn.enableWebSearch,
-        turn.sessionId ?? null
+        turn.sessionId ?? null,
+        ...(turn.attachments === undefined || turn.attachments.length === 0 ? [] : [turn.attachments])
       ]),
       'utf8'
     )
@@ -70,6 +76,14 @@ export function turnKeys(secret: string, turn: TurnIdentity): TurnKeys {
     clientRequestId: `rcr-${turn.pullNumber}-${turn.turnIndex}-${digest.slice(0, 16)}`
   }
 }
+
+/** The keys of turn `turnIndex` sending `message` (with `attachments`) in session `sessionId` (undefined: the first). */
+export type TurnKeysOf = (
+  turnIndex: number,
+  message: string,
+  sessionId: string | undefined,
+  attachments?: readonly string[]
+) => TurnKeys
 
 /** The turn identity's part that one review or question shares across its turns. */
 type TurnScope = Pick<TurnIdentity, 'repository' | 'pullNumber' | 'headSha' | 'commentId'>
@@ -82,8 +96,8 @@ type TurnScope = Pick<TurnIdentity, 'repository' | 'pullNumber' | 'headSha' | 'c
 export function keysFor(
   inputs: Pick<Inputs, 'rivyaApiKey' | 'model' | 'reasoningEffort' | 'enableWebSearch'>,
   scope: TurnScope
-): (turnIndex: number, message: string, sessionId: string | undefined) => TurnKeys {
-  return (turnIndex, message, sessionId) =>
+): TurnKeysOf {
+  return (turnIndex, message, sessionId, attachments) =>
     turnKeys(inputs.rivyaApiKey, {
       ...scope,
       turnIndex,
@@ -91,6 +105,7 @@ export function keysFor(
       model: inputs.model,
       reasoningEffort: inputs.reasoningEffort,
       enableWebSearch: inputs.enableWebSearch,
-      sessionId
+      sessionId,
+      ...(attachments === undefined ? {} : { attachments })
     })
 }

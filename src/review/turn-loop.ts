@@ -18,7 +18,12 @@ export interface ReviewLoopOptions {
    */
   plainTexts?: readonly string[]
   /** Keys and callbacks of the turn at `turnIndex` (0-based), sent in session `sessionId` (undefined for the first). */
-  turnOptions: (turnIndex: number, message: string, sessionId: string | undefined) => TurnOptions
+  turnOptions: (
+    turnIndex: number,
+    message: string,
+    sessionId: string | undefined,
+    attachments: readonly string[]
+  ) => TurnOptions
   /** Settled-credit budget; undefined for none. */
   maxCredits: number | undefined
   /** The model's base credits: the least a turn is expected to cost. */
@@ -154,7 +159,7 @@ export async function runReviewLoop(options: ReviewLoopOptions): Promise<ReviewL
   let cancelledBy: string | undefined
   const refusedAttachments: number[] = []
   const send = (index: number, text: string, attachments: readonly string[]) => {
-    const turnOptions = options.turnOptions(index, text, session.sessionId)
+    const turnOptions = options.turnOptions(index, text, session.sessionId, attachments)
     return session.send(text, attachments.length === 0 ? turnOptions : { ...turnOptions, attachments })
   }
   const cancel = (index: number) => {
