@@ -692,7 +692,11 @@ export class RivyaEmulator {
     session.busy = true
     if (fault?.kind === 'html' && fault.after === 'processing-started') sendHtml(res, fault.status ?? 502)
     if (this.latencyMs > 0) await sleep(this.latencyMs)
-    const content = reply(body.message, this.reply)
+    const content = reply(
+      body.message,
+      this.reply,
+      session.turns.map(t => t.message)
+    )
     const outputTokens = tokens(content)
     const total = inputTokens + outputTokens
     const final = turnCredits(model.base_credits, total, this.creditsPerThousandTokens)
