@@ -141,6 +141,18 @@ describe('findingsSection', () => {
     )
     expect(out).toMatch(/Earlier findings no longer seen \(1\)[\s\S]*\| `src\/gone.ts` \| Race in init \|/)
     expect(out).toMatch(/Notes on the findings block \(1\)[\s\S]*- finding 3: body cut to 4000 characters/)
+    const rejected = findingsSection(
+      section({
+        rejected: [
+          { index: 4, reason: 'severity: Invalid option', path: 'src/x.ts', line: 7, title: 'Bad @bob' }
+        ],
+        parserNotes: []
+      }),
+      60000
+    )
+    expect(rejected).toContain(
+      '- entry 5 (`src/x.ts:7`) “Bad @\u200Bbob” could not be read: severity: Invalid option'
+    )
   })
 
   it('stays within its budget and counts the rows it leaves out', () => {

@@ -6,7 +6,7 @@
  * module only renders it, inert and within a byte budget like the comment's file lists.
  */
 import { createHash } from 'node:crypto'
-import type { Finding } from './findings.js'
+import type { Finding, RejectedFinding } from './findings.js'
 import { SEVERITY_LABEL, suggestionBlock } from './inline.js'
 import { escapeCell, sanitizeModelText } from './markdown.js'
 import { fitSanitized, utf8Length } from './truncate.js'
@@ -43,6 +43,8 @@ export interface FindingsSection {
   noLongerSeen: { path: string; title: string }[]
   /** The parser's notes (what it cut or dropped) and the anchorer's (what it moved). */
   parserNotes: string[]
+  /** Entries of the block the parser could not read as findings (parseFindings' `rejected`): listed, never dropped. */
+  rejected?: RejectedFinding[]
   /** The pull request's `html_url`, for links to its files tab. */
   prUrl: string
 }
@@ -155,10 +157,20 @@ function noLongerSeen(section: FindingsSection, maxBytes: number): string {
   return bounded(head, rows, '\n</details>', maxBytes, 'findings')
 }
 
+function rejectedNote(r: RejectedFinding): string {
+  const where =
+    r.path !== undefined
+      ? ` (\`${escapeCell(displayPath(r.path, PATH_SHOWN_MAX))}${r.line !== undefined ? `:${r.line}` : ''}\`)`
+      : ''
+  const title = r.title !== undefined ? ` “${escapeCell(r.title)}”` : ''
+  return `entry ${r.index + 1}${where}${title} could not be read: ${escapeCell(r.reason)}`
+}
+
 function notes(section: FindingsSection, maxBytes: number): string {
-  if (section.parserNotes.length === 0) return ''
-  const head = `<details><summary>Notes on the findings block (${section.parserNotes.length})</summary>\n\n`
-  const rows = section.parserNotes.map(n => `- ${escapeCell(n)}\n`)
+  const all = [...(section.rejected ?? []).map(rejectedNote), ...section.parserNotes.map(n => escapeCell(n))]
+  if (all.length === 0) return ''
+  const head = `<details><summary>Notes on the findings block (${all.length})</summary>\n\n`
+  const rows = all.map(n => `- ${n}\n`)
   return bounded(head, rows, '\n</details>', maxBytes, 'notes')
 }
 
