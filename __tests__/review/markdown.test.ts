@@ -220,6 +220,8 @@ describe('sanitizeModelText: nothing passes for the action’s own blocks', () =
       '## Skipped files',
       '## Us\u200Bage',
       '## \u200BUsage',
+      '## \u3164Usage',
+      '### \u2800\u00A0Findings',
       '> ### Usage',
       '- ## Findings',
       'Usage\n=====',
@@ -232,6 +234,7 @@ describe('sanitizeModelText: nothing passes for the action’s own blocks', () =
     ]) {
       const out = sanitizeModelText(text)
       expect(forged(out)).toEqual([])
+      expect(out).not.toBe(text)
       expect(out.replace(/\u200B/g, '')).toBe(text.replace(/\u200B/g, ''))
     }
   })

@@ -132,14 +132,17 @@ const OWN_LINE = /^(?:verdict|(?:complete|partial|incomplete) review)/i
 /** Quote and list markers and indentation before a line's content. */
 const LINE_PREFIX = /^(?:[ \t>]|[-+*](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))*/
 
+/** Characters that show as nothing: format characters, and the blank "letters" (Hangul fillers, braille blank). */
+const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu
+
 /** The words a heading's text starts with: invisible characters, emoji and markup left out. */
 function headingWords(text: string): string {
-  return text.replace(/\p{Cf}/gu, '').replace(/^[^\p{L}\p{N}]+/u, '')
+  return text.replace(INVISIBLE, '').replace(/^[^\p{L}\p{N}]+/u, '')
 }
 
 /** The words a line starts with: invisible characters and emphasis left out (not `|`, a table's). */
 function lineWords(text: string): string {
-  return text.replace(/\p{Cf}/gu, '').replace(/^[*_~ \t]+/, '')
+  return text.replace(INVISIBLE, '').replace(/^[*_~\s]+/u, '')
 }
 
 /** Whether a line's content (after {@link LINE_PREFIX}) reads as one of the action's own. */
