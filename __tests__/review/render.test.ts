@@ -316,6 +316,11 @@ describe('renderComment with findings', () => {
     const body = renderComment(report({ summary: STRUCTURED, findings: findings() }))
     expect(body).not.toContain('"findings"')
     expect(body).toContain('Adds a parser.')
+    const bare = renderComment(
+      report({ summary: STRUCTURED.slice(STRUCTURED.indexOf(FENCE)), findings: findings() })
+    )
+    expect(bare).toContain("### The model's review")
+    expect(bare).toContain('_No prose beyond the findings block._')
   })
 
   it('says the findings block could not be read, and keeps the prose', () => {

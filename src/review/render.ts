@@ -139,6 +139,7 @@ export function overspend(spent: number, cap: number | undefined): string | unde
 function summaryText(report: ReviewReport): string {
   if (report.summary !== undefined) {
     const prose = report.findings !== undefined ? proseWithoutFindings(report.summary) : report.summary
+    if (prose.trim() === '' && report.findings !== undefined) return '_No prose beyond the findings block._'
     return sanitizeModelText(prose.trim())
   }
   if (report.notes.length > 0)
