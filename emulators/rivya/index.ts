@@ -717,10 +717,15 @@ export class RivyaEmulator {
     if (this.latencyMs > 0) await sleep(this.latencyMs)
     // Names what the model was given, so a test can tell which turn carried which image.
     const content =
-      reply(body.message, this.reply) +
+      reply(
+        body.message,
+        this.reply,
+        session.turns.map(t => t.message)
+      ) +
       (attached.length === 0
         ? ''
-        : `\nattachments: ${attached.map(f => `${f.id} (${f.filename})`).join(', ')}`)
+        : `
+attachments: ${attached.map(f => `${f.id} (${f.filename})`).join(', ')}`)
     const outputTokens = tokens(content)
     const total = inputTokens + outputTokens
     const final = turnCredits(model.base_credits, total, this.creditsPerThousandTokens)

@@ -29,6 +29,8 @@ export interface FindingsRun {
   reviewedPaths?: ReadonlySet<string>
   /** The token's identity; undefined when it could not be read (then nothing is posted inline). */
   identity: TokenIdentity | undefined
+  /** The review comment's URL, when an earlier run made it (a new one's is not known yet). */
+  commentUrl?: string
 }
 
 export interface PublishedFindings {
@@ -96,7 +98,10 @@ export async function publishFindings(
   })
   const result = await postReview(github, repo, run.pr.number, {
     headSha: run.pr.headSha,
-    body: reviewBody(undefined, { inline: comments.length, total: outcome.findings.length }),
+    body: reviewBody(run.commentUrl, {
+      inline: comments.length,
+      summaryOnly: outcome.findings.length - comments.length
+    }),
     comments,
     identity: run.identity
   })

@@ -98,7 +98,8 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
     incomplete:
       report.stoppedBy !== undefined || report.failure !== undefined || report.mismatch !== undefined,
     previous: earlier.state?.findings ?? [],
-    identity: earlier.identity
+    identity: earlier.identity,
+    ...(earlier.url === undefined ? {} : { commentUrl: earlier.url })
   }
   const published = await publishFindings(context, findingsRun)
   const files = await writeFindingsFiles(context, findingsRun, published)
@@ -124,6 +125,8 @@ interface EarlierReview {
   identity: TokenIdentity | undefined
   /** What the previous review's comment recorded. */
   state: CommentState | undefined
+  /** That comment's URL. */
+  url?: string
 }
 
 /** The token's identity and what the previous review's comment recorded; nothing is lost when GitHub will not say. */
@@ -133,7 +136,8 @@ async function readEarlierReview(context: PipelineContext, pullNumber: number): 
   try {
     identity = await tokenIdentity(github)
     const comment = await findReviewComment(github, context.run.repo, pullNumber, identity)
-    return { identity, state: comment === undefined ? undefined : readCommentState(comment.body ?? '') }
+    if (comment === undefined) return { identity, state: undefined }
+    return { identity, state: readCommentState(comment.body ?? ''), url: comment.html_url }
   } catch (error) {
     log.info(
       `The previous review comment could not be read (${context.scrub(describeFailure(error))}); reviewing without it.`

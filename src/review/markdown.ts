@@ -56,8 +56,9 @@ function matchesAt(pattern: RegExp, text: string, at: number): boolean {
 export function neutralizeText(text: string, atLineStart: boolean): string {
   // `[!NOTE]` opens a GitHub alert and `[^1]:` a footnote shown below the action's footer: model
   // text would pass for the action's own boxes and last words.
-  return neutralizeMentions(text)
+  return breakImages(neutralizeMentions(text))
     .replace(/\[(?=[!^])/g, `[${ZERO_WIDTH_SPACE}`)
+    .replace(BRACKET_REFERENCE, ref => ref + ZERO_WIDTH_SPACE)
     .split('\n')
     .map((line, n) => {
       const blockStart = n > 0 || atLineStart ? (BLOCK_PREFIX.exec(line)?.[0].length ?? 0) : -1
@@ -68,6 +69,118 @@ export function neutralizeText(text: string, atLineStart: boolean): string {
       )
     })
     .join('\n')
+}
+
+/** `[` spelled as a character reference before `!` or `^`: kept apart from them like a plain `[`. */
+const BRACKET_REFERENCE = /&(?:#0*91|#x0*5b|lsqb|lbrack);(?=[!^])/gi
+
+/**
+ * Hosts whose images GitHub serves itself: an image elsewhere is a beacon (GitHub's image proxy
+ * fetches it when the comment is viewed, so injected text could carry a private diff out in its URL).
+ */
+function isGitHubHost(host: string): boolean {
+  return ['github.com', 'githubusercontent.com'].some(h => host === h || host.endsWith(`.${h}`))
+}
+
+/**
+ * The destination of the inline image whose `![` is at `at`, when it is plain enough to be read the
+ * same way here and by GitHub (no escape, reference, space or angle bracket in it); else undefined.
+ */
+function inlineImageDestination(text: string, at: number): string | undefined {
+  let depth = 0
+  for (let i = at; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\\') i += 1
+    else if (c === '[') depth += 1
+    else if (c === ']' && --depth === 0) {
+      return /^\(([^\s()<>\\&]+)(?=[\s)])/.exec(text.slice(i + 1, i + 1 + 4096))?.[1]
+    }
+  }
+  return undefined
+}
+
+function allowedImage(text: string, at: number): boolean {
+  const destination = inlineImageDestination(text, at)
+  if (destination === undefined) return false
+  try {
+    const url = new URL(destination)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && isGitHubHost(url.hostname)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Every image (`![alt](url)`, `![alt][ref]`, `![ref]`) made a plain link by a zero-width space
+ * between `!` and `[`, but for an inline one served by GitHub itself ({@link isGitHubHost}). HTML
+ * `<img>` needs nothing here: {@link neutralizeText} makes every such tag inert.
+ */
+function breakImages(text: string): string {
+  return text.replace(/!(?=\[)/g, (bang: string, at: number) =>
+    allowedImage(text, at + 1) ? bang : bang + ZERO_WIDTH_SPACE
+  )
+}
+
+/**
+ * The action's own headings and its coverage and verdict lines, by their first words: model text that
+ * starts a line (or a heading) with them would pass for the action's own facts.
+ */
+const OWN_HEADING =
+  /^(?:codex review|usage|verdict|findings|skipped files|not reviewed|notes per part|the model.s review|part \d+|(?:complete|partial|incomplete) review)/i
+const OWN_LINE = /^(?:verdict|(?:complete|partial|incomplete) review)/i
+
+/** Quote and list markers and indentation before a line's content. */
+const LINE_PREFIX = /^(?:[ \t>]|[-+*](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))*/
+
+/** Characters that show as nothing: format characters, and the blank "letters" (Hangul fillers, braille blank). */
+const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu
+
+/** The words a heading's text starts with: invisible characters, emoji and markup left out. */
+function headingWords(text: string): string {
+  return text.replace(INVISIBLE, '').replace(/^[^\p{L}\p{N}]+/u, '')
+}
+
+/** The words a line starts with: invisible characters and emphasis left out (not `|`, a table's). */
+function lineWords(text: string): string {
+  return text.replace(INVISIBLE, '').replace(/^[*_~\s]+/u, '')
+}
+
+/** Whether a line's content (after {@link LINE_PREFIX}) reads as one of the action's own. */
+function imitates(content: string): boolean {
+  const heading = /^#{1,6}(?=[ \t]|$)/.exec(content)
+  if (heading !== null) return OWN_HEADING.test(headingWords(content.slice(heading[0].length)))
+  const words = lineWords(content)
+  return OWN_LINE.test(words) || OWN_HEADING.test(words)
+}
+
+/** Whether a line would read as one of the action's headings if a setext underline followed it. */
+function headingText(content: string): boolean {
+  return OWN_HEADING.test(headingWords(content))
+}
+
+const SETEXT_UNDERLINE = /^[ \t>]*(?:=+|-+)[ \t]*$/
+
+/**
+ * The lines of a run that would pass for the action's own (an ATX heading or a line starting with its
+ * words, a setext underline below such a line) get a zero-width space before their content: an ATX
+ * heading then reads as a paragraph, an underline as text, and no line starts with the words. A line
+ * whose content already starts with one is left as it is (so sanitising twice changes nothing), but
+ * still counts for the underline below it.
+ */
+function breakImitations(lines: string[]): string[] {
+  let seen = false
+  return lines.map(line => {
+    if (seen && SETEXT_UNDERLINE.test(line)) {
+      const at = /^[ \t>]*/.exec(line)?.[0].length ?? 0
+      return line.slice(0, at) + ZERO_WIDTH_SPACE + line.slice(at)
+    }
+    const prefix = LINE_PREFIX.exec(line)?.[0] ?? ''
+    const content = line.slice(prefix.length)
+    seen ||= headingText(content)
+    if (!imitates(content)) return line
+    seen = true
+    return content.startsWith(ZERO_WIDTH_SPACE) ? line : prefix + ZERO_WIDTH_SPACE + content
+  })
 }
 
 /** A fenced code block: its fence and how far the opening line is indented. */
@@ -213,7 +326,7 @@ const RAW_INLINE = /\]\(|\]\[|www\.|:\/\/|\$/i
 function neutralizeRun(lines: readonly string[]): string[] {
   const read = lines.map(codeSpans)
   const trusted = read.every(r => r.paired) && !lines.some(line => RAW_INLINE.test(line))
-  return lines.map((line, k) => {
+  const inert = lines.map((line, k) => {
     const spans = trusted && !line.includes('|') ? (read[k]?.spans ?? []) : []
     let out = ''
     let at = 0
@@ -223,6 +336,7 @@ function neutralizeRun(lines: readonly string[]): string[] {
     }
     return out + neutralizeText(line.slice(at), at === 0)
   })
+  return breakImitations(inert)
 }
 
 /** The action's marker or state line, forged (a reply could otherwise make a later run adopt a session). */

@@ -5,6 +5,8 @@
 import type { SessionTotals } from '../rivya/session.js'
 import { COMMENT_MARKER, stateLine } from './comment-state.js'
 import type { SkippedFile } from './filter.js'
+import { proseWithoutFindings } from './findings.js'
+import { findingsSection, verdictLine, type FindingsSection } from './findings-table.js'
 import { displayPath } from './visible.js'
 import { escapeCell, inertId, neutralizeText, sanitizeModelText } from './markdown.js'
 import { fitSanitized, utf8Length } from './truncate.js'
@@ -18,6 +20,8 @@ export const COMMENT_LIMIT = 65536
 
 /** What a review used: the sums over its turns, as the Rivya session adds them up. */
 export type Usage = SessionTotals
+
+export type { FindingRow, FindingsSection } from './findings-table.js'
 
 export interface PartNote {
   part: number
@@ -58,6 +62,13 @@ export interface ReviewReport {
   historyTokens?: number
   /** Set when the review settled more than `max-credits`: the cap, for the comment to say so. */
   maxCredits?: number
+  /**
+   * The findings, verdict and what became of each (findings-table.ts). When set, the comment puts
+   * the action's facts first (verdict, coverage, findings table) and the model's prose after them,
+   * labelled as the model's, without its findings block. Unset (questions, older callers): the
+   * comment reads as before.
+   */
+  findings?: FindingsSection
 }
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 })
@@ -126,10 +137,21 @@ export function overspend(spent: number, cap: number | undefined): string | unde
 }
 
 function summaryText(report: ReviewReport): string {
-  if (report.summary !== undefined) return sanitizeModelText(report.summary.trim())
+  if (report.summary !== undefined) {
+    const prose = report.findings !== undefined ? proseWithoutFindings(report.summary) : report.summary
+    if (prose.trim() === '' && report.findings !== undefined) return '_No prose beyond the findings block._'
+    return sanitizeModelText(prose.trim())
+  }
   if (report.notes.length > 0)
     return '_No final summary: the review stopped before its last part. The notes on the parts reviewed are below._'
   return '_Nothing was reviewed._'
+}
+
+/** The heading over the model's text, so no reader takes it for the action's own words. */
+function modelHeading(report: ReviewReport): string {
+  return `### The model's review
+
+<sub>Written by \`${inertId(report.model)}\`; not checked by the action.</sub>\n\n`
 }
 
 function failureBlock(failure: Failure): string {
@@ -160,8 +182,11 @@ export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): stri
   const coverage = `${coverageLine(report)}\n\n`
   const usage = `### Usage\n\n${usageTable(report)}\n`
   const footer = report.runUrl !== undefined ? `\n<sub>[Workflow run](${report.runUrl})</sub>\n` : ''
-  const fixed = header + failure + coverage + usage + footer
-  // Lists of files get at most a quarter of the room; the review text gets the rest.
+  const section = report.findings
+  const verdict = section !== undefined ? `${verdictLine(section)}\n\n` : ''
+  const labelled = section !== undefined ? modelHeading(report) : ''
+  const fixed = header + failure + verdict + coverage + labelled + usage + footer
+  // Lists of files get at most a quarter of the room, the findings a third; the review text the rest.
   const listRoom = Math.floor((limit - utf8Length(fixed)) / 4)
   const skipped = fileList('Skipped files', report.skipped, listRoom / 2)
   const unreviewed = fileList(
@@ -170,7 +195,9 @@ export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): stri
     listRoom / 2
   )
   const lists = [skipped, unreviewed].filter(Boolean).join('\n\n')
-  let room = limit - utf8Length(fixed) - utf8Length(lists) - 16
+  const findings =
+    section !== undefined ? findingsSection(section, Math.floor((limit - utf8Length(fixed)) / 3)) : ''
+  let room = limit - utf8Length(fixed) - utf8Length(lists) - utf8Length(findings) - 24
 
   const summary = fitSanitized(
     summaryText(report),
@@ -194,7 +221,17 @@ export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): stri
     if (cut !== '') notes = open + cut + close
   }
 
-  const parts = [header + failure + summary, notes, coverage.trimEnd(), lists, usage + footer]
+  const parts =
+    section === undefined
+      ? [header + failure + summary, notes, coverage.trimEnd(), lists, usage + footer]
+      : [
+          header + failure + verdict + coverage.trimEnd(),
+          findings,
+          labelled + summary,
+          notes,
+          lists,
+          usage + footer
+        ]
   return parts.filter(p => p !== '').join('\n\n')
 }
 

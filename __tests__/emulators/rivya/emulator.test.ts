@@ -235,6 +235,35 @@ describe('sessions, wallet and idempotency', () => {
     expect(huge.length).toBe(70_000)
     expect(huge).toContain('@octo-org/reviewers')
   })
+
+  it('ends the review answer with findings on the files of every turn of the session', async () => {
+    const notes = await chat({
+      message: 'Part 1 of 2. Notes.\n<diff>\n=== src/a.ts\n@@ -1 +1 @@\n-old\n+new\n</diff>'
+    })
+    const session = notes.json.session_id as string
+    expect((notes.json.message as { content: string }).content).not.toContain('findings')
+    const last = await chat({
+      session_id: session,
+      message:
+        'Part 2 of 2, the last.\n<diff>\n=== src/b.ts\n@@ -3,0 +4 @@\n+added\n</diff>\nNow write the review of the whole pull request.'
+    })
+    const content = (last.json.message as { content: string }).content
+    const block = /```json\n([\s\S]*)\n```$/.exec(content)?.[1] ?? ''
+    const findings = (JSON.parse(block) as { findings: { path: string; line: number; side: string }[] })
+      .findings
+    expect(findings.map(f => [f.path, f.line, f.side])).toEqual([
+      ['src/a.ts', 1, 'RIGHT'],
+      ['src/b.ts', 4, 'RIGHT']
+    ])
+    rivya.reply = { findings: 'broken-json' }
+    const broken = await chat({
+      session_id: session,
+      message: 'Now write the review of the whole pull request.'
+    })
+    const text = /```json\n([\s\S]*)\n```$/.exec((broken.json.message as { content: string }).content)?.[1]
+    expect(text).toBeDefined()
+    expect((): unknown => JSON.parse(text ?? '')).toThrow()
+  })
 })
 
 /** A raw POST, to see how the connection ends. */
