@@ -1,4 +1,4 @@
-import { chunkFiles, type ChunkMessage } from './chunk.js'
+import { chunkFiles, sendShortestFirst, type ChunkMessage } from './chunk.js'
 import type { DiffFile } from './diff.js'
 import { selectFiles, type FilterOptions, type SkippedFile } from './filter.js'
 import { reviewFrame, type ReviewPromptOptions } from './prompts.js'
@@ -9,7 +9,7 @@ export interface ReviewPlanOptions extends FilterOptions, ReviewPromptOptions {
 }
 
 export interface ReviewPlan {
-  /** The turns to send, in order; empty when nothing is left to review. */
+  /** The turns to send, in sending order (shortest diff text first); empty when nothing is left to review. */
   messages: ChunkMessage[]
   /** Files sent for review, in diff order: the "of N files" of the coverage line. */
   files: string[]
@@ -19,9 +19,10 @@ export interface ReviewPlan {
   usableChars: number
 }
 
-/** From the parsed diff to the messages of the review: filter, frame, chunk. */
+/** From the parsed diff to the messages of the review: filter, frame, chunk, order to bill least. */
 export function planReview(diff: readonly DiffFile[], options: ReviewPlanOptions): ReviewPlan {
   const selection = selectFiles(diff, options)
-  const plan = chunkFiles(selection.files, { limit: options.limit, frame: reviewFrame(options) })
+  const chunking = { limit: options.limit, frame: reviewFrame(options) }
+  const plan = sendShortestFirst(chunkFiles(selection.files, chunking), chunking)
   return { ...plan, skipped: selection.skipped }
 }
