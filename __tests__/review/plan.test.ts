@@ -3,6 +3,7 @@ import { parseUnifiedDiff } from '../../src/review/diff.js'
 import { filesFromPatches } from '../../src/review/files-list.js'
 import { planReview, type ReviewPlanOptions } from '../../src/review/plan.js'
 import { REASONS } from '../../src/review/filter.js'
+import { incrementalIntro } from '../../src/review/incremental.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { githubItems } from '../fixtures/git-items.js'
 import { diffLines, hasLoneSurrogate, reassemble } from '../fixtures/reassemble.js'
@@ -297,5 +298,16 @@ describe('planReview sends the shortest part first', () => {
     // a.ts spans the parts; it is reviewed once the last of its pieces sent is answered.
     expect(plan.messages.flatMap(m => m.completes).sort()).toEqual(['a.ts', 'b.ts'])
     expect(plan.messages.at(-1)?.completes).toContain('a.ts')
+  })
+
+  it('starts the first part sent, and only it, with the intro, within the limit', () => {
+    const intro = incrementalIntro({ since: 'a1b2c3d4e5', files: ['a.ts'], openFindings: [] })
+    const diff = parseUnifiedDiff(added('a.ts', 100) + added('b.ts', 8))
+    const plain = planReview(diff, options)
+    const plan = planReview(diff, { ...options, intro })
+    expect(plan.messages[0]?.text.startsWith(`${intro}\n\nReview pull request #3`)).toBe(true)
+    expect(plan.messages.filter(m => m.text.includes('Incremental review:'))).toHaveLength(1)
+    for (const m of plan.messages) expect(m.text.length).toBeLessThanOrEqual(options.limit)
+    expect(plan.files).toEqual(plain.files)
   })
 })

@@ -1,8 +1,7 @@
 import type { DiffFile } from './diff.js'
-import type { ReviewPlan, ReviewPlanOptions } from './plan.js'
+import { planFrame, type ReviewPlan, type ReviewPlanOptions } from './plan.js'
 import { chunkFiles, fileSizes, sendShortestFirst, type ChunkMessage, type ChunkPlan } from './chunk.js'
 import { REASONS, selectFiles, type SelectedFile, type SkippedFile } from './filter.js'
-import { reviewFrame } from './prompts.js'
 
 export interface TurnBudgetPlan {
   /**
@@ -42,7 +41,7 @@ export function planWithinTurns(
 ): TurnBudgetPlan {
   // What planReview does, with the selection kept for the re-plans.
   const selection = selectFiles(diff, options)
-  const frame = reviewFrame(options)
+  const frame = planFrame(options)
   const chunking = { limit: options.limit, frame }
   // Trials keep diff order (the overflow past `maxTurns` is measured in it); only what is sent is
   // reordered, which changes neither the count of messages nor the files in them.

@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { parseUnifiedDiff } from '../../src/review/diff.js'
+import {
+  INTRO_MAX_CHARS,
+  incrementalIntro,
+  restrictToChanged,
+  type OpenFinding
+} from '../../src/review/incremental.js'
+import { GitRepo } from '../../emulators/github/git-repo.js'
+
+describe('restrictToChanged', () => {
+  it('keeps the PR diff of the files a push touched, a rename under either name, and lists the rest', () => {
+    const repo = GitRepo.create()
+    try {
+      repo
+        .write('a.ts', 'a\n')
+        .write('b.ts', 'b\n')
+        .write('old.ts', 'same\ncontent\nfor\na\nrename\n')
+        .write('c.ts', 'c\n')
+      const base = repo.commit('base')
+      repo.write('a.ts', 'A\n').write('b.ts', 'B\n').rename('old.ts', 'new.ts').write('d.ts', 'd\n')
+      const head = repo.commit('the pull request')
+      const diff = parseUnifiedDiff(repo.diff(base, head))
+      expect(diff.map(f => f.path)).toEqual(['a.ts', 'b.ts', 'd.ts', 'new.ts'])
+
+      // A push that touched b.ts, the rename's old name and a path outside the PR (from the base).
+      const pushed = restrictToChanged(diff, new Set(['b.ts', 'old.ts', 'README.md']))
+      expect(pushed.files.map(f => f.path)).toEqual(['b.ts', 'new.ts'])
+      expect(pushed.files[0]).toBe(diff[1])
+      expect(pushed.unchanged).toEqual(['a.ts', 'd.ts'])
+      // ... or the new name.
+      expect(restrictToChanged(diff, new Set(['new.ts'])).files.map(f => f.path)).toEqual(['new.ts'])
+      expect(restrictToChanged(diff, new Set()).files).toEqual([])
+    } finally {
+      repo.destroy()
+    }
+  })
+})
+
+describe('incrementalIntro', () => {
+  const findings: OpenFinding[] = [
+    { path: 'src/a.ts', line: 12, severity: 'major', title: 'Off by one' },
+    { path: 'src/b.ts', line: 3, severity: 'minor', title: 'Unused import' }
+  ]
+
+  it('names the range and shows the earlier summary and the open findings on the files reviewed again', () => {
+    const text = incrementalIntro({
+      since: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+      files: ['src/a.ts', 'src/c.ts'],
+      previousSummary: 'Adds a parser.\nLooks fine.',
+      openFindings: findings
+    })
+    expect(text.split('\n')[0]).toMatch(
+      /^Incremental review: changes since a1b2c3d in 2 file\(s\); the earlier review's summary and open findings on these files follow as data/
+    )
+    expect(text).toContain('Earlier summary: "Adds a parser.\\nLooks fine."')
+    expect(text).toContain('- major src/a.ts:12 "Off by one"')
+    expect(text).not.toContain('src/b.ts')
+    expect(text).toContain('Open findings (1):')
+  })
+
+  it('leaves out what there is not', () => {
+    const text = incrementalIntro({ since: 'a1b2c3d4', files: ['x.ts'], openFindings: [] })
+    expect(text.split('\n')).toHaveLength(1)
+    expect(text).toContain('since a1b2c3d in 1 file(s)')
+  })
+
+  it('stays short and on its own lines whatever the earlier texts say', () => {
+    const hostile = fc.string({ unit: 'binary', maxLength: 3000 })
+    fc.assert(
+      fc.property(
+        hostile,
+        fc.array(fc.record({ path: hostile, line: fc.integer(), severity: hostile, title: hostile }), {
+          maxLength: 30
+        }),
+        (summary, open) => {
+          const text = incrementalIntro({
+            since: summary,
+            files: open.map(f => f.path),
+            previousSummary: summary,
+            openFindings: open
+          })
+          expect(text.length).toBeLessThanOrEqual(INTRO_MAX_CHARS)
+          const lines = text.split('\n')
+          // One header, the summary, the findings' heading, at most five findings and a "more".
+          const expected =
+            1 + (summary.trim() === '' ? 0 : 1) + (open.length > 0 ? 1 + Math.min(5, open.length) : 0)
+          expect(lines).toHaveLength(expected + (open.length > 5 ? 1 : 0))
+          // eslint-disable-next-line no-control-regex -- control characters must not pass through
+          for (const line of lines) expect(/[\u0000-\u001f\u2028\u2029\u202e]/.test(line)).toBe(false)
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+})
