@@ -25,7 +25,12 @@ import { DEFAULT_PROMPT_LIMIT } from '../src/inputs.js'
 import { chunkFiles, type ChunkMessage } from '../src/review/chunk.js'
 import { parseUnifiedDiff, type DiffFile } from '../src/review/diff.js'
 import { selectFiles } from '../src/review/filter.js'
-import { incrementalIntro, restrictToChanged, type OpenFinding } from '../src/review/incremental.js'
+import {
+  incrementalIntro,
+  narrowToPushedHunks,
+  restrictToChanged,
+  type OpenFinding
+} from '../src/review/incremental.js'
 import { planFrame, planReview, type ReviewPlanOptions } from '../src/review/plan.js'
 import { reviewInstructions } from '../src/review/prompts.js'
 
@@ -375,24 +380,28 @@ function runSequence(seq: Sequence): void {
       'full'.padStart(11),
       'incr. new'.padStart(11),
       'incr. cont.'.padStart(12),
+      'incr. hunks'.padStart(12),
       'own changes'.padStart(12)
     ].join(' ')
   )
-  const total = { full: 0, fresh: 0, continued: 0, own: 0 }
+  const total = { full: 0, fresh: 0, continued: 0, hunks: 0, own: 0 }
   let before = seq.base
   // What the continued session holds: every review so far.
   let history = 0
   for (const [i, push] of seq.pushes.entries()) {
     const prDiff = seq.diff(seq.base, push.head)
     const full = lengthsOf(planReview(prDiff, OPTIONS).messages)
-    const own = lengthsOf(planReview(seq.diff(before, push.head), OPTIONS).messages)
+    const pushDiff = seq.diff(before, push.head)
+    const own = lengthsOf(planReview(pushDiff, OPTIONS).messages)
     let fresh: number
+    let hunks: number
     let continued: number
     let changed: number
     if (i === 0) {
       // The first review has nothing earlier: full in every scheme.
       fresh = billed(full, NOTE_CHARS)
       continued = fresh
+      hunks = fresh
       history = sessionChars(full)
       changed = prDiff.length
     } else {
@@ -415,12 +424,16 @@ function runSequence(seq: Sequence): void {
       const contLengths = lengthsOf(planReview(scope.files, { ...OPTIONS, intro: rangeOnly }).messages)
       continued = billed(contLengths, NOTE_CHARS, history)
       history += sessionChars(contLengths)
+      // New session, and of those files only the PR's hunks the push changed.
+      const narrowed = narrowToPushedHunks(scope.files, pushDiff)
+      hunks = billed(lengthsOf(planReview(narrowed, { ...OPTIONS, intro }).messages), NOTE_CHARS)
     }
     const fullCost = billed(full, NOTE_CHARS)
     const ownCost = billed(own, NOTE_CHARS)
     total.full += fullCost
     total.fresh += fresh
     total.continued += continued
+    total.hunks += hunks
     total.own += ownCost
     console.log(
       [
@@ -430,6 +443,7 @@ function runSequence(seq: Sequence): void {
         fmt(fullCost).padStart(11),
         fmt(fresh).padStart(11),
         fmt(continued).padStart(12),
+        fmt(hunks).padStart(12),
         fmt(ownCost).padStart(12)
       ].join(' ')
     )
@@ -443,11 +457,12 @@ function runSequence(seq: Sequence): void {
       fmt(total.full).padStart(11),
       fmt(total.fresh).padStart(11),
       fmt(total.continued).padStart(12),
+      fmt(total.hunks).padStart(12),
       fmt(total.own).padStart(12)
     ].join(' ')
   )
   console.log(
-    `  × own changes: full ${ratio(total.full, total.own)}, incremental in a new session ${ratio(total.fresh, total.own)} (target ≤ 1.5), incremental continuing the session ${ratio(total.continued, total.own)}`
+    `  × own changes: full ${ratio(total.full, total.own)}, incremental in a new session ${ratio(total.fresh, total.own)} (target ≤ 1.5), incremental continuing the session ${ratio(total.continued, total.own)}, incremental of the hunks the push changed ${ratio(total.hunks, total.own)}`
   )
 }
 

@@ -26,10 +26,7 @@ beforeAll(async () => {
   repo.write('src/b.ts', 'export const b = 1\n').rename('src/old.ts', 'src/new.ts')
   sha.second = repo.commit('second push')
   // A force-push: the branch rewritten from the base, the first push no longer under it.
-  repo
-    .checkout(sha.base)
-    .branch('rewritten')
-    .checkout('rewritten')
+  repo.checkout(sha.base).branch('rewritten').checkout('rewritten')
   repo.write('src/a.ts', 'export const a = 3\n')
   sha.rewritten = repo.commit('rewritten')
   for (let i = 0; i <= COMPARE_FILES_CAP; i++) repo.write(`many/f${i}.txt`, `${i}\n`)
@@ -48,9 +45,17 @@ const compare = (base: string, head: string) => compareCommits(octokit, REPO, ba
 describe('compareCommits', () => {
   it('lists the files a push changed, both names of a rename', async () => {
     const answer = await compare(sha.first as string, sha.second as string)
-    expect(answer).toEqual({ status: 'ahead', files: expect.any(Array) })
+    expect(answer).toEqual({ status: 'ahead', files: expect.any(Array), diff: expect.any(Array) })
     const files = 'files' in answer ? [...answer.files].sort() : []
     expect(files).toEqual(['src/b.ts', 'src/new.ts', 'src/old.ts'])
+    // The changes themselves, as git made them.
+    const diff = 'diff' in answer ? answer.diff : []
+    expect(diff.map(f => [f.path, f.status, f.previousPath])).toEqual([
+      ['src/b.ts', 'added', undefined],
+      ['src/new.ts', 'renamed', 'src/old.ts']
+    ])
+    // GitHub's patches end without a line break.
+    expect(diff[0]?.hunks[0]?.body).toBe('+export const b = 1')
     // The request named exactly the range asked for.
     const request = gh.requests.filter(r => r.path.includes('/compare/')).at(-1)
     expect(request?.path).toBe(`/repos/octo-org/demo/compare/${sha.first}...${sha.second}`)
@@ -64,7 +69,8 @@ describe('compareCommits', () => {
     })
     expect(await compare(sha.first as string, sha.first as string)).toEqual({
       status: 'identical',
-      files: []
+      files: [],
+      diff: []
     })
   })
 
@@ -79,6 +85,7 @@ describe('compareCommits', () => {
     expect(answer).toMatchObject({ status: 'ahead', truncated: true })
     expect('files' in answer ? answer.files : []).toHaveLength(COMPARE_FILES_CAP)
     const small = await compare(sha.base as string, sha.rewritten as string)
-    expect(small).toEqual({ status: 'ahead', files: ['src/a.ts'] })
+    expect(small).toMatchObject({ status: 'ahead', files: ['src/a.ts'] })
+    expect('truncated' in small).toBe(false)
   })
 })

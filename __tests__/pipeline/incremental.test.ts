@@ -28,10 +28,7 @@ beforeAll(async () => {
   sha.reviewed = repo.commit('reviewed')
   repo.write('src/b.ts', 'b2\n').write('src/c.ts', 'c\n')
   sha.pushed = repo.commit('pushed')
-  repo
-    .checkout(sha.base)
-    .branch('rebased')
-    .checkout('rebased')
+  repo.checkout(sha.base).branch('rebased').checkout('rebased')
   repo.write('src/a.ts', 'a3\n')
   sha.rebased = repo.commit('rebased')
   gh = await GitHubEmulator.start({ repo, owner: REPO.owner, name: REPO.repo, token: TOKEN })
@@ -66,11 +63,17 @@ function input(overrides: Partial<ScopeInput> = {}): ScopeInput {
 describe('decideScope', () => {
   it('reviews only the files changed since the reviewed head after a push', async () => {
     const scope = await decideScope(input())
-    expect(scope).toEqual({
+    expect(scope).toMatchObject({
       kind: 'incremental',
       since: sha.reviewed,
       files: new Set(['src/b.ts', 'src/c.ts'])
     })
+    // With the push's own changes, read from the comparison's patches.
+    const pushDiff = scope.kind === 'incremental' ? scope.pushDiff : []
+    expect(pushDiff.map(f => [f.path, f.additions, f.deletions])).toEqual([
+      ['src/b.ts', 1, 1],
+      ['src/c.ts', 1, 0]
+    ])
   })
 
   it('reviews in full after a force-push or rebase, or when the old head is gone, saying why', async () => {
@@ -133,7 +136,7 @@ describe('decideScope', () => {
 
   it('reviews in full when the comparison lists too many files or cannot be read', async () => {
     const truncated = await decideScope(
-      input({ compare: () => Promise.resolve({ status: 'ahead', files: ['x'], truncated: true }) })
+      input({ compare: () => Promise.resolve({ status: 'ahead', files: ['x'], diff: [], truncated: true }) })
     )
     expect(truncated).toMatchObject({ kind: 'full', why: expect.stringContaining('than GitHub') })
     const failed = await decideScope(input({ compare: () => Promise.reject(new Error('Server Error')) }))

@@ -4,6 +4,7 @@ import { parseUnifiedDiff } from '../../src/review/diff.js'
 import {
   INTRO_MAX_CHARS,
   incrementalIntro,
+  narrowToPushedHunks,
   restrictToChanged,
   type OpenFinding
 } from '../../src/review/incremental.js'
@@ -32,6 +33,75 @@ describe('restrictToChanged', () => {
       // ... or the new name.
       expect(restrictToChanged(diff, new Set(['new.ts'])).files.map(f => f.path)).toEqual(['new.ts'])
       expect(restrictToChanged(diff, new Set()).files).toEqual([])
+    } finally {
+      repo.destroy()
+    }
+  })
+})
+
+describe('narrowToPushedHunks', () => {
+  it('keeps the hunks of the PR diff the push changed, and the files it cannot tell', () => {
+    const repo = GitRepo.create()
+    try {
+      const lines = (tag: (i: number) => string) =>
+        Array.from({ length: 60 }, (_, i) => `${tag(i)}\n`).join('')
+      repo
+        .write(
+          'a.ts',
+          lines(i => `line ${i}`)
+        )
+        .write(
+          'b.ts',
+          lines(i => `b ${i}`)
+        )
+        .write(
+          'c.ts',
+          lines(i => `c ${i}`)
+        )
+      const base = repo.commit('base')
+      // The pull request: a.ts changed near its top and its bottom, b.ts near its top, c.ts.
+      repo
+        .write(
+          'a.ts',
+          lines(i => (i === 2 || i === 55 ? `changed ${i}` : `line ${i}`))
+        )
+        .write(
+          'b.ts',
+          lines(i => (i === 3 ? `changed ${i}` : `b ${i}`))
+        )
+        .write(
+          'c.ts',
+          lines(i => (i === 0 ? 'C 0' : `c ${i}`))
+        )
+      const reviewed = repo.commit('reviewed')
+      // The push: a.ts at the bottom again, b.ts back to the base, c.ts renamed only.
+      repo
+        .write(
+          'a.ts',
+          lines(i => (i === 55 ? 'again 55' : `${i === 2 ? 'changed' : 'line'} ${i}`))
+        )
+        .write(
+          'b.ts',
+          lines(i => `b ${i}`)
+        )
+        .rename('c.ts', 'd.ts')
+      const head = repo.commit('pushed')
+      const pr = parseUnifiedDiff(repo.diff(base, head))
+      const push = parseUnifiedDiff(repo.diff(reviewed, head))
+      const scope = restrictToChanged(pr, new Set(push.flatMap(f => [f.path, f.previousPath ?? f.path])))
+      expect(scope.files.map(f => f.path)).toEqual(['a.ts', 'd.ts'])
+      const narrowed = narrowToPushedHunks(scope.files, push)
+      expect(narrowed.map(f => f.path)).toEqual(['a.ts', 'd.ts'])
+      const a = narrowed[0]
+      expect(a?.hunks).toHaveLength(1)
+      expect(a?.hunks[0]?.body).toContain('+again 55')
+      expect(a?.hunks[0]?.body).not.toContain('changed 2')
+      // d.ts: the push only renamed it; its PR diff is kept whole.
+      expect(narrowed[1]).toBe(scope.files[1])
+      // A file the push undid to the base is not in the PR diff at all: nothing to review.
+      expect(pr.map(f => f.path)).not.toContain('b.ts')
+      // A push with no hunks for a file, or no push diff at all, narrows nothing.
+      expect(narrowToPushedHunks(scope.files, [])).toEqual(scope.files)
     } finally {
       repo.destroy()
     }

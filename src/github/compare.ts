@@ -1,3 +1,5 @@
+import type { DiffFile } from '../review/diff.js'
+import { filesFromPatches, type GitHubFileItem } from '../review/files-list.js'
 import { httpStatus, type GitHubClient, type Repo } from './client.js'
 
 /** The compare API's `status` of `head` against `base` (GitHub's "Compare two commits" docs). */
@@ -8,6 +10,11 @@ export type Comparison =
       status: CompareStatus
       /** Paths changed between the merge base and `head`, both names of a renamed file. */
       files: string[]
+      /**
+       * The changes themselves, from the listed files' patches (a file GitHub gives no patch for
+       * is marked `patchMissing`): what narrows an incremental review to the hunks a push changed.
+       */
+      diff: DiffFile[]
       /** The answer lists at most {@link COMPARE_FILES_CAP} files: more may have changed. */
       truncated?: boolean
     }
@@ -34,7 +41,7 @@ export async function compareCommits(
   base: string,
   head: string
 ): Promise<Comparison> {
-  let data: { status: string; files?: { filename: string; previous_filename?: string }[] }
+  let data: { status: string; files?: (GitHubFileItem & { previous_filename?: string })[] }
   try {
     ;({ data } = await github.rest.repos.compareCommitsWithBasehead({
       ...repo,
@@ -58,6 +65,7 @@ export async function compareCommits(
   return {
     status: data.status as CompareStatus,
     files,
+    diff: filesFromPatches(listed),
     ...(listed.length >= COMPARE_FILES_CAP ? { truncated: true } : {})
   }
 }

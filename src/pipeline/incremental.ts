@@ -1,6 +1,7 @@
 import type { Comparison } from '../github/compare.js'
 import type { EventContext } from '../github/event.js'
 import { describeFailure } from '../failure.js'
+import type { DiffFile } from '../review/diff.js'
 import type { ActiveTrigger } from './context.js'
 
 /** What a review covers: the whole pull request, or the files changed since the reviewed head. */
@@ -16,6 +17,8 @@ export type ReviewScope =
       since: string
       /** Paths changed since then (both names of a renamed file). */
       files: Set<string>
+      /** The changes since then, file by file (`narrowToPushedHunks`). */
+      pushDiff: DiffFile[]
     }
 
 export interface ScopeInput {
@@ -98,5 +101,5 @@ export async function decideScope(input: ScopeInput): Promise<ReviewScope> {
       why: `more files changed since ${sha7(since)} than GitHub's comparison lists (300)`
     }
   }
-  return { kind: 'incremental', since, files: new Set(comparison.files) }
+  return { kind: 'incremental', since, files: new Set(comparison.files), pushDiff: comparison.diff }
 }

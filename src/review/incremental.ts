@@ -3,7 +3,7 @@
  * with its whole pull-request diff as context (what a reader needs to judge the change), and the
  * first part says so, with the earlier review's summary and the findings still open on those files.
  */
-import type { DiffFile } from './diff.js'
+import type { DiffFile, DiffHunk } from './diff.js'
 import { displayPath, displayText } from './visible.js'
 
 export interface RestrictedDiff {
@@ -32,6 +32,48 @@ export function restrictToChanged(
     else unchanged.push(file.path)
   }
   return { files, unchanged }
+}
+
+/** The lines of the new side a hunk covers, inclusive; a hunk without new lines, the gap it leaves. */
+function newSpan(h: DiffHunk): [number, number] {
+  return h.newLines > 0 ? [h.newStart, h.newStart + h.newLines - 1] : [h.newStart, h.newStart + 1]
+}
+
+/**
+ * The PR diff's files cut down further, to the hunks the push changed: a hunk of the pull request
+ * is kept when its lines at the head meet a hunk of the push's own diff (both diffs end at the
+ * same head, so their new-side numbers agree). The hunks the push did not touch were reviewed
+ * before. A file whose push diff has no hunks (a rename, a mode change) or that cannot be read
+ * line by line is kept whole; one where no hunk is left (the push undid its own changes to the
+ * base) is left out.
+ */
+export function narrowToPushedHunks(
+  prFiles: readonly DiffFile[],
+  pushFiles: readonly DiffFile[]
+): DiffFile[] {
+  const pushed = new Map(pushFiles.map(f => [f.path, f]))
+  const out: DiffFile[] = []
+  for (const file of prFiles) {
+    const push = pushed.get(file.path)
+    if (
+      push === undefined ||
+      push.hunks.length === 0 ||
+      file.hunks.length === 0 ||
+      file.binary ||
+      file.patchMissing
+    ) {
+      out.push(file)
+      continue
+    }
+    const spans = push.hunks.map(newSpan)
+    const hunks = file.hunks.filter(h => {
+      const [from, to] = newSpan(h)
+      return spans.some(([a, b]) => a <= to && from <= b)
+    })
+    if (hunks.length === file.hunks.length) out.push(file)
+    else if (hunks.length > 0) out.push({ ...file, hunks })
+  }
+  return out
 }
 
 export interface OpenFinding {
