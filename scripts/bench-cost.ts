@@ -380,7 +380,7 @@ function runSequence(seq: Sequence): void {
       'full'.padStart(11),
       'incr. new'.padStart(11),
       'incr. cont.'.padStart(12),
-      'incr. hunks'.padStart(12),
+      'incr. near'.padStart(12),
       'own changes'.padStart(12)
     ].join(' ')
   )
@@ -424,7 +424,7 @@ function runSequence(seq: Sequence): void {
       const contLengths = lengthsOf(planReview(scope.files, { ...OPTIONS, intro: rangeOnly }).messages)
       continued = billed(contLengths, NOTE_CHARS, history)
       history += sessionChars(contLengths)
-      // New session, and of those files only the PR's hunks the push changed.
+      // New session, and of those files only the PR's lines near the push's changes.
       const narrowed = narrowToPushedHunks(scope.files, pushDiff)
       hunks = billed(lengthsOf(planReview(narrowed, { ...OPTIONS, intro }).messages), NOTE_CHARS)
     }
@@ -462,7 +462,7 @@ function runSequence(seq: Sequence): void {
     ].join(' ')
   )
   console.log(
-    `  × own changes: full ${ratio(total.full, total.own)}, incremental in a new session ${ratio(total.fresh, total.own)} (target ≤ 1.5), incremental continuing the session ${ratio(total.continued, total.own)}, incremental of the hunks the push changed ${ratio(total.hunks, total.own)}`
+    `  × own changes: full ${ratio(total.full, total.own)}, incremental in a new session ${ratio(total.fresh, total.own)} (target ≤ 1.5), incremental continuing the session ${ratio(total.continued, total.own)}, incremental of the PR's lines within ${PUSH_CONTEXT_LINES} of the push's changes ${ratio(total.hunks, total.own)}`
   )
 }
 

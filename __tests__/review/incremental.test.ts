@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
 import {
   INTRO_MAX_CHARS,
+  PUSH_CONTEXT_LINES,
   incrementalIntro,
   narrowToPushedHunks,
   restrictToChanged,
@@ -102,6 +103,39 @@ describe('narrowToPushedHunks', () => {
       expect(pr.map(f => f.path)).not.toContain('b.ts')
       // A push with no hunks for a file, or no push diff at all, narrows nothing.
       expect(narrowToPushedHunks(scope.files, [])).toEqual(scope.files)
+    } finally {
+      repo.destroy()
+    }
+  })
+})
+
+describe('narrowToPushedHunks, within a hunk', () => {
+  it('keeps the PR lines around the push’s change, numbered as at the head', () => {
+    const repo = GitRepo.create()
+    try {
+      repo.write('README.md', 'x\n')
+      const base = repo.commit('base')
+      const file = (edit: number) =>
+        Array.from({ length: 200 }, (_, i) => `${i + 1 === edit ? 'edited' : 'line'} ${i + 1}\n`).join('')
+      repo.write('new.ts', file(0))
+      const reviewed = repo.commit('a new file')
+      repo.write('new.ts', file(100))
+      const head = repo.commit('one line edited')
+      const pr = parseUnifiedDiff(repo.diff(base, head))
+      const [narrowed] = narrowToPushedHunks(pr, parseUnifiedDiff(repo.diff(reviewed, head)))
+      // Line 100 replaced: the gap before it (from line 99) and line 100 itself changed.
+      const from = 99 - PUSH_CONTEXT_LINES
+      const to = 100 + PUSH_CONTEXT_LINES
+      expect(narrowed?.hunks.map(h => [h.oldStart, h.oldLines, h.newStart, h.newLines])).toEqual([
+        [0, 0, from, to - from + 1]
+      ])
+      const expected = file(100)
+        .split('\n')
+        .slice(from - 1, to)
+        .map(l => `+${l}\n`)
+        .join('')
+      expect(narrowed?.hunks[0]?.body).toBe(expected)
+      expect([narrowed?.additions, narrowed?.deletions]).toEqual([to - from + 1, 0])
     } finally {
       repo.destroy()
     }

@@ -3,7 +3,7 @@
  * with its whole pull-request diff as context (what a reader needs to judge the change), and the
  * first part says so, with the earlier review's summary and the findings still open on those files.
  */
-import type { DiffFile, DiffHunk } from './diff.js'
+import { hunkLines, type DiffFile, type DiffHunk } from './diff.js'
 import { displayPath, displayText } from './visible.js'
 
 export interface RestrictedDiff {
@@ -34,18 +34,91 @@ export function restrictToChanged(
   return { files, unchanged }
 }
 
-/** The lines of the new side a hunk covers, inclusive; a hunk without new lines, the gap it leaves. */
-function newSpan(h: DiffHunk): [number, number] {
-  return h.newLines > 0 ? [h.newStart, h.newStart + h.newLines - 1] : [h.newStart, h.newStart + 1]
+/**
+ * Where at the head a hunk changed lines (its context lines left out), as inclusive spans of new
+ * line numbers: an added line is its own number, a removed one the gap between two new lines.
+ */
+function changedSpans(h: DiffHunk): [number, number][] {
+  const spans: [number, number][] = []
+  let newNo = h.newLines > 0 ? h.newStart : h.newStart + 1
+  for (const line of hunkLines(h)) {
+    const marker = line.charAt(0)
+    if (marker === '+') spans.push([newNo, newNo])
+    else if (marker === '-') spans.push([newNo - 1, newNo])
+    if (marker !== '-' && marker !== '\\') newNo += 1
+  }
+  return spans
 }
 
 /**
- * The PR diff's files cut down further, to the hunks the push changed: a hunk of the pull request
- * is kept when its lines at the head meet a hunk of the push's own diff (both diffs end at the
- * same head, so their new-side numbers agree). The hunks the push did not touch were reviewed
- * before. A file whose push diff has no hunks (a rename, a mode change) or that cannot be read
- * line by line is kept whole; one where no hunk is left (the push undid its own changes to the
- * base) is left out.
+ * Lines of the pull request's diff kept on either side of what a push changed: the PR's context
+ * of the change. More than git's 3, so the model sees what the surrounding code became in the PR.
+ */
+export const PUSH_CONTEXT_LINES = 20
+
+interface Piece {
+  oldFirst: number
+  newFirst: number
+  oldLines: number
+  newLines: number
+  lines: string[]
+  /** Holds the hunk's last line, which had no line break. */
+  open: boolean
+}
+
+/** A piece as a hunk, its starts in unified-diff convention (the line before, for an empty side). */
+function toHunk(piece: Piece, section: string): DiffHunk {
+  return {
+    oldStart: piece.oldLines > 0 ? piece.oldFirst : piece.oldFirst - 1,
+    newStart: piece.newLines > 0 ? piece.newFirst : piece.newFirst - 1,
+    oldLines: piece.oldLines,
+    newLines: piece.newLines,
+    section,
+    body: piece.lines.join('\n') + (piece.open ? '' : '\n')
+  }
+}
+
+/** The parts of a PR hunk within {@link PUSH_CONTEXT_LINES} of the push's spans, as hunks of their own. */
+function windowsOf(h: DiffHunk, spans: readonly [number, number][]): DiffHunk[] {
+  const lines = hunkLines(h)
+  const open = h.body !== '' && !h.body.endsWith('\n')
+  let oldNo = h.oldLines > 0 ? h.oldStart : h.oldStart + 1
+  let newNo = h.newLines > 0 ? h.newStart : h.newStart + 1
+  const out: DiffHunk[] = []
+  let piece: Piece | undefined
+  lines.forEach((text, i) => {
+    const marker = text.charAt(0)
+    if (marker === '\\') {
+      // A remark about the line above (git's "\ No newline at end of file") goes with it.
+      piece?.lines.push(text)
+      return
+    }
+    // A removed line sits before the new line at `newNo`.
+    const near = spans.some(([a, b]) => newNo >= a - PUSH_CONTEXT_LINES && newNo <= b + PUSH_CONTEXT_LINES)
+    if (near) {
+      piece ??= { oldFirst: oldNo, newFirst: newNo, oldLines: 0, newLines: 0, lines: [], open: false }
+      piece.lines.push(text)
+      if (marker !== '+') piece.oldLines += 1
+      if (marker !== '-') piece.newLines += 1
+      piece.open = open && i === lines.length - 1
+    } else if (piece !== undefined) {
+      out.push(toHunk(piece, h.section))
+      piece = undefined
+    }
+    if (marker !== '+') oldNo += 1
+    if (marker !== '-') newNo += 1
+  })
+  if (piece !== undefined) out.push(toHunk(piece, h.section))
+  return out
+}
+
+/**
+ * The PR diff's files cut down further, to what the push changed and the PR's context around it:
+ * of each PR hunk, the lines within {@link PUSH_CONTEXT_LINES} of a line the push's own diff changed
+ * (both diffs end at the same head, so their new-side numbers agree). What lies further off was
+ * reviewed before. A file whose push diff has no hunks (a rename, a mode change) or that cannot
+ * be read line by line is kept whole; one where nothing is left (the push undid its own changes to
+ * the base) is left out.
  */
 export function narrowToPushedHunks(
   prFiles: readonly DiffFile[],
@@ -65,13 +138,16 @@ export function narrowToPushedHunks(
       out.push(file)
       continue
     }
-    const spans = push.hunks.map(newSpan)
-    const hunks = file.hunks.filter(h => {
-      const [from, to] = newSpan(h)
-      return spans.some(([a, b]) => a <= to && from <= b)
-    })
-    if (hunks.length === file.hunks.length) out.push(file)
-    else if (hunks.length > 0) out.push({ ...file, hunks })
+    const spans = push.hunks.flatMap(changedSpans)
+    const hunks = file.hunks.flatMap(h => windowsOf(h, spans))
+    if (hunks.length === 0) continue
+    let additions = 0
+    let deletions = 0
+    for (const line of hunks.flatMap(hunkLines)) {
+      if (line.startsWith('+')) additions += 1
+      else if (line.startsWith('-')) deletions += 1
+    }
+    out.push({ ...file, hunks, additions, deletions })
   }
   return out
 }
