@@ -26,6 +26,7 @@ import { chunkFiles, type ChunkMessage } from '../src/review/chunk.js'
 import { parseUnifiedDiff, type DiffFile } from '../src/review/diff.js'
 import { selectFiles } from '../src/review/filter.js'
 import {
+  PUSH_CONTEXT_LINES,
   incrementalIntro,
   narrowToPushedHunks,
   restrictToChanged,
