@@ -142,6 +142,74 @@ describe('narrowToPushedHunks, within a hunk', () => {
   })
 })
 
+describe('narrowToPushedHunks, for any pair of edits', () => {
+  /** Lines `at` of `lines` replaced (or, for a negative entry, removed) — an edit of a file. */
+  function edited(lines: readonly string[], changes: readonly number[], tag: string): string[] {
+    const out = [...lines]
+    for (const c of [...changes].sort((a, b) => Math.abs(b) - Math.abs(a))) {
+      const at = Math.abs(c) % out.length
+      if (c < 0 && out.length > 1) out.splice(at, 1)
+      else out[at] = `${tag} ${at}`
+    }
+    return out
+  }
+
+  it('keeps every line the push added that the PR adds, each numbered as in the base and the head', () => {
+    const edits = fc.array(fc.integer({ min: -400, max: 400 }), { minLength: 1, maxLength: 8 })
+    fc.assert(
+      fc.property(edits, edits, (prEdits, pushEdits) => {
+        const repo = GitRepo.create()
+        try {
+          const baseLines = Array.from({ length: 200 }, (_, i) => `line ${i}`)
+          const text = (lines: readonly string[]) => `${lines.join('\n')}\n`
+          repo.write('f.ts', text(baseLines))
+          const base = repo.commit('base')
+          const reviewedLines = edited(baseLines, prEdits, 'pr')
+          repo.write('f.ts', text(reviewedLines))
+          const reviewed = repo.commit('reviewed')
+          const headLines = edited(reviewedLines, pushEdits, 'push')
+          repo.write('f.ts', text(headLines))
+          const head = repo.commit('pushed')
+          const pr = parseUnifiedDiff(repo.diff(base, head))
+          const push = parseUnifiedDiff(repo.diff(reviewed, head))
+          const narrowed = narrowToPushedHunks(pr, push)
+          const kept = new Set<string>()
+          for (const h of narrowed[0]?.hunks ?? []) {
+            let oldNo = h.oldLines > 0 ? h.oldStart : h.oldStart + 1
+            let newNo = h.newLines > 0 ? h.newStart : h.newStart + 1
+            for (const line of h.body.slice(0, -1).split('\n')) {
+              const marker = line.charAt(0)
+              if (marker !== '+') expect(baseLines[oldNo++ - 1]).toBe(line.slice(1))
+              if (marker !== '-') expect(headLines[newNo++ - 1]).toBe(line.slice(1))
+              if (marker === '+') kept.add(`${newNo - 1}:${line}`)
+            }
+          }
+          // What the push added and the PR still adds against the base is sent.
+          const prAdds = new Set<string>()
+          for (const h of pr[0]?.hunks ?? []) {
+            let newNo = h.newLines > 0 ? h.newStart : h.newStart + 1
+            for (const line of h.body.slice(0, -1).split('\n')) {
+              if (line.startsWith('+')) prAdds.add(`${newNo}:${line}`)
+              if (!line.startsWith('-')) newNo++
+            }
+          }
+          for (const h of push[0]?.hunks ?? []) {
+            let newNo = h.newLines > 0 ? h.newStart : h.newStart + 1
+            for (const line of h.body.slice(0, -1).split('\n')) {
+              const key = `${newNo}:${line}`
+              if (line.startsWith('+') && prAdds.has(key)) expect(kept.has(key)).toBe(true)
+              if (!line.startsWith('-')) newNo++
+            }
+          }
+        } finally {
+          repo.destroy()
+        }
+      }),
+      { numRuns: 25 }
+    )
+  })
+})
+
 describe('incrementalIntro', () => {
   const findings: OpenFinding[] = [
     { path: 'src/a.ts', line: 12, severity: 'major', title: 'Off by one' },

@@ -61,6 +61,8 @@ interface Piece {
   newFirst: number
   oldLines: number
   newLines: number
+  /** Added and removed lines. */
+  changes: number
   lines: string[]
   /** Holds the hunk's last line, which had no line break. */
   open: boolean
@@ -85,30 +87,46 @@ function windowsOf(h: DiffHunk, spans: readonly [number, number][]): DiffHunk[] 
   let oldNo = h.oldLines > 0 ? h.oldStart : h.oldStart + 1
   let newNo = h.newLines > 0 ? h.newStart : h.newStart + 1
   const out: DiffHunk[] = []
+  // Context alone (the PR changed nothing near the push's change: the push undid it) is not sent.
+  const close = (p: Piece) => {
+    if (p.changes > 0) out.push(toHunk(p, h.section))
+  }
   let piece: Piece | undefined
   lines.forEach((text, i) => {
     const marker = text.charAt(0)
     if (marker === '\\') {
       // A remark about the line above (git's "\ No newline at end of file") goes with it.
-      piece?.lines.push(text)
+      if (piece !== undefined) {
+        piece.lines.push(text)
+        piece.open = open && i === lines.length - 1
+      }
       return
     }
     // A removed line sits before the new line at `newNo`.
     const near = spans.some(([a, b]) => newNo >= a - PUSH_CONTEXT_LINES && newNo <= b + PUSH_CONTEXT_LINES)
     if (near) {
-      piece ??= { oldFirst: oldNo, newFirst: newNo, oldLines: 0, newLines: 0, lines: [], open: false }
+      piece ??= {
+        oldFirst: oldNo,
+        newFirst: newNo,
+        oldLines: 0,
+        newLines: 0,
+        changes: 0,
+        lines: [],
+        open: false
+      }
       piece.lines.push(text)
       if (marker !== '+') piece.oldLines += 1
       if (marker !== '-') piece.newLines += 1
+      if (marker === '+' || marker === '-') piece.changes += 1
       piece.open = open && i === lines.length - 1
     } else if (piece !== undefined) {
-      out.push(toHunk(piece, h.section))
+      close(piece)
       piece = undefined
     }
     if (marker !== '+') oldNo += 1
     if (marker !== '-') newNo += 1
   })
-  if (piece !== undefined) out.push(toHunk(piece, h.section))
+  if (piece !== undefined) close(piece)
   return out
 }
 
