@@ -14,10 +14,11 @@
  * 1. Turns against the lower bound, and billed input against the floor for the messages sent
  *    (the same messages shortest first, answers of no length); target: ≤ 1.01 × floor.
  * 2. A push sequence: the cost of a pull request's life with a full review on every push, with
- *    incremental reviews (only the files a push touched, each with its whole PR diff), and the
- *    cost of reviewing each push's own changes alone; target: incremental ≤ 1.5 × own changes.
- *    Incremental in a new session (the earlier summary as text) and continuing the earlier
- *    review's session (all of it re-billed on every turn) are both printed.
+ *    incremental reviews, and the cost of reviewing each push's own changes alone; target:
+ *    incremental ≤ 1.5 × own changes. Incremental reviews send the files a push touched, either
+ *    each with its whole PR diff ("whole files") or only the PR's lines near the push's changes
+ *    (narrowToPushedHunks, "near"), the latter both in a new session (the earlier summary as
+ *    text) and continuing the earlier review's session (all of it re-billed on every turn).
  */
 import { execFileSync } from 'node:child_process'
 import { GitRepo } from '../emulators/github/git-repo.js'
@@ -379,9 +380,9 @@ function runSequence(seq: Sequence): void {
       'files'.padStart(6),
       'changed'.padStart(8),
       'full'.padStart(11),
-      'incr. new'.padStart(11),
-      'incr. cont.'.padStart(12),
-      'incr. near'.padStart(12),
+      'whole files'.padStart(11),
+      'near, cont.'.padStart(12),
+      'near, new'.padStart(12),
       'own changes'.padStart(12)
     ].join(' ')
   )
@@ -420,14 +421,14 @@ function runSequence(seq: Sequence): void {
       })
       const freshLengths = lengthsOf(planReview(scope.files, { ...OPTIONS, intro }).messages)
       fresh = billed(freshLengths, NOTE_CHARS)
-      // Continuing: the earlier reviews are in the session; the intro only names the range.
-      const rangeOnly = incrementalIntro({ since: before, files: paths, openFindings: [] })
-      const contLengths = lengthsOf(planReview(scope.files, { ...OPTIONS, intro: rangeOnly }).messages)
-      continued = billed(contLengths, NOTE_CHARS, history)
-      history += sessionChars(contLengths)
-      // New session, and of those files only the PR's lines near the push's changes.
+      // Of those files only the PR's lines near the push's changes, in a new session ...
       const narrowed = narrowToPushedHunks(scope.files, pushDiff)
       hunks = billed(lengthsOf(planReview(narrowed, { ...OPTIONS, intro }).messages), NOTE_CHARS)
+      // ... or continuing the session: the earlier reviews are in it; the intro only names the range.
+      const rangeOnly = incrementalIntro({ since: before, files: paths, openFindings: [] })
+      const contLengths = lengthsOf(planReview(narrowed, { ...OPTIONS, intro: rangeOnly }).messages)
+      continued = billed(contLengths, NOTE_CHARS, history)
+      history += sessionChars(contLengths)
     }
     const fullCost = billed(full, NOTE_CHARS)
     const ownCost = billed(own, NOTE_CHARS)
@@ -463,7 +464,7 @@ function runSequence(seq: Sequence): void {
     ].join(' ')
   )
   console.log(
-    `  × own changes: full ${ratio(total.full, total.own)}, incremental in a new session ${ratio(total.fresh, total.own)} (target ≤ 1.5), incremental continuing the session ${ratio(total.continued, total.own)}, incremental of the PR's lines within ${PUSH_CONTEXT_LINES} of the push's changes ${ratio(total.hunks, total.own)}`
+    `  × own changes: full ${ratio(total.full, total.own)}; incremental of the files touched, whole, new session ${ratio(total.fresh, total.own)}; incremental of the PR's lines within ${PUSH_CONTEXT_LINES} of the push's changes, continuing the session ${ratio(total.continued, total.own)}, new session ${ratio(total.hunks, total.own)} (target ≤ 1.5)`
   )
 }
 
