@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { SUMMARY_DROPPED, planWithinTurns } from '../../src/review/budget.js'
+import type { ChunkMessage } from '../../src/review/chunk.js'
 import { parseUnifiedDiff } from '../../src/review/diff.js'
 import { planReview } from '../../src/review/plan.js'
 
@@ -15,8 +16,14 @@ function added(path: string, lines: number): string {
   return `diff --git a/${path} b/${path}\nnew file mode 100644\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1,${lines} @@\n${body.join('\n')}\n`
 }
 
-function sentPaths(messages: readonly { completes: string[] }[]): string[] {
-  return messages.flatMap(m => m.completes)
+/** The files sent for review, in diff order (messages are sent shortest first, not in diff order). */
+function sentPaths(messages: readonly ChunkMessage[]): string[] {
+  const paths = [...messages]
+    .sort((a, b) => a.originalIndex - b.originalIndex)
+    .flatMap(m => m.files.filter(f => f.last && f.coverage !== 'summary').map(f => f.path))
+  // Each is reviewed once the last of its pieces to be sent is answered.
+  expect(messages.flatMap(m => m.completes).sort()).toEqual([...paths].sort())
+  return paths
 }
 
 describe('planWithinTurns', () => {

@@ -5,6 +5,7 @@ import {
   CONTINUES_LINE,
   chunkFiles,
   formatHunkHeader,
+  sendShortestFirst,
   type ChunkPlan,
   type MessageFrame
 } from '../../src/review/chunk.js'
@@ -120,6 +121,61 @@ function checkPlan(selected: SelectedFile[], plan: ChunkPlan, limit: number, fra
   })
 }
 
+/** The diff text of a message framed as part `part` of `parts`. */
+function bodyOf(text: string, frame: MessageFrame, part: number, parts: number): string {
+  const f = frame(part, parts)
+  expect(text.startsWith(f.head) && text.endsWith(f.tail)).toBe(true)
+  return text.slice(f.head.length, text.length - f.tail.length)
+}
+
+/**
+ * The rules of the sending order: the same diff texts, each framed for its new place and within
+ * the limit, shortest first (or diff order when that cannot fit), and each file reviewed once the
+ * last of its pieces to be sent is answered.
+ */
+function checkOrder(plan: ChunkPlan, limit: number, frame: MessageFrame): void {
+  const sent = sendShortestFirst(plan, { limit, frame })
+  const n = plan.messages.length
+  expect(sent.messages).toHaveLength(n)
+  expect(sent.messages.map(m => m.originalIndex).sort((a, b) => a - b)).toEqual(
+    plan.messages.map((_, i) => i)
+  )
+  const bodies = sent.messages.map((m, k) => {
+    expect(m.text.length).toBeLessThanOrEqual(limit)
+    const original = plan.messages[m.originalIndex]
+    expect(m.files).toEqual(original?.files)
+    const body = bodyOf(m.text, frame, k + 1, n)
+    expect(body).toBe(bodyOf(original?.text ?? '', frame, m.originalIndex + 1, n))
+    return body.length
+  })
+  const ascending = bodies.every((b, k) => k === 0 || (bodies[k - 1] as number) <= b)
+  const diffOrder = sent.messages.every((m, k) => m.originalIndex === k)
+  expect(ascending || diffOrder).toBe(true)
+  if (!ascending) {
+    // Kept in diff order only because the shortest-first texts would not all fit.
+    const sorted = plan.messages
+      .map((m, i) => bodyOf(m.text, frame, i + 1, n))
+      .sort((a, b) => a.length - b.length)
+    expect(sorted.some((b, k) => frameSize(frame, k + 1, n) + b.length > limit)).toBe(true)
+  }
+  // Pieces of a file are in consecutive messages in diff order; it completes at the one sent last.
+  const position = new Map(sent.messages.map((m, k) => [m.originalIndex, k]))
+  const expected = sent.messages.map((): string[] => [])
+  let start = 0
+  plan.messages.forEach((m, i) => {
+    m.files.forEach((f, j) => {
+      if (j > 0 || i === 0 || plan.messages[i - 1]?.files.at(-1)?.last !== false) start = i
+      if (!f.last || f.coverage === 'summary' || f.incomplete === true) return
+      const span = Array.from({ length: i - start + 1 }, (_, k) => position.get(start + k) as number)
+      expected[Math.max(...span)]?.push(f.path)
+    })
+  })
+  expect(sent.messages.map(m => [...m.completes].sort())).toEqual(expected.map(e => e.sort()))
+  // Put back in diff order, the texts give back every line, as the diff-order plan does.
+  const back = [...sent.messages].sort((a, b) => a.originalIndex - b.originalIndex).map(m => m.text)
+  expect(reassemble(back)).toEqual(reassemble(plan.messages.map(m => m.text)))
+}
+
 function select(files: DiffFile[], includeDeleted: boolean): SelectedFile[] {
   return selectFiles(files, { include: ['**'], exclude: [], includeDeleted }).files
 }
@@ -135,6 +191,7 @@ describe('chunkFiles, for every diff', () => {
           const selected = select(parseUnifiedDiff(renderGitDiff(gen)), withDeleted)
           const plan = chunkFiles(selected, { limit, frame: tinyFrame })
           checkPlan(selected, plan, limit, tinyFrame)
+          checkOrder(plan, limit, tinyFrame)
           // GitHub's files list (patches without a final line break) leads to the same messages.
           const fromList = select(filesFromPatches(renderGitHubItems(gen)), withDeleted)
           expect(chunkFiles(fromList, { limit, frame: tinyFrame }).messages).toEqual(plan.messages)
@@ -155,6 +212,7 @@ describe('chunkFiles, for every diff', () => {
         const selected = select(parseUnifiedDiff(renderGitDiff(gen)), false)
         const plan = chunkFiles(selected, { limit, frame })
         checkPlan(selected, plan, limit, frame)
+        checkOrder(plan, limit, frame)
       }),
       { numRuns: 60 }
     )

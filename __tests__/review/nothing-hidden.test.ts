@@ -35,7 +35,10 @@ function check(gen: GenFile[], files: DiffFile[], limit: number): void {
     ])
   })
 
-  const sent = reassemble(texts)
+  // Parts are sent shortest first; a file's pieces join in diff order.
+  const sent = reassemble(
+    [...plan.messages].sort((a, b) => a.originalIndex - b.originalIndex).map(m => m.text)
+  )
   let k = 0
   for (const g of gen) {
     const reason = skipped.get(g.path)

@@ -3,6 +3,7 @@ import { parseUnifiedDiff } from '../../src/review/diff.js'
 import { filesFromPatches } from '../../src/review/files-list.js'
 import { planReview, type ReviewPlanOptions } from '../../src/review/plan.js'
 import { REASONS } from '../../src/review/filter.js'
+import { incrementalIntro } from '../../src/review/incremental.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { githubItems } from '../fixtures/git-items.js'
 import { diffLines, hasLoneSurrogate, reassemble } from '../fixtures/reassemble.js'
@@ -145,7 +146,9 @@ describe('planReview on a real pull request, from either form GitHub gives', () 
   it('cuts the long minified line across parts and gives it back whole', () => {
     const { fromDiff } = plans({ ...options, limit: 2600 })
     expect(fromDiff.messages.length).toBeGreaterThan(3)
-    const files = reassemble(fromDiff.messages.map(m => m.text))
+    // Parts are sent shortest first; a file's pieces join in diff order.
+    const inDiffOrder = [...fromDiff.messages].sort((a, b) => a.originalIndex - b.originalIndex)
+    const files = reassemble(inDiffOrder.map(m => m.text))
     const app = files.find(f => f.header === '=== public/app.js (new file)')
     expect(app?.lines).toEqual([{ new: 1, text: `+${MINIFIED}` }])
     // "reviewed k of n files" can be told after any part.
@@ -259,5 +262,55 @@ describe('planReview tells the reviewer what git knows of modes, symlinks and su
     const text = plan.messages.map(m => m.text).join('\n')
     expect(text).not.toContain('moved/img.dat')
     expect(plan.skipped).toContainEqual({ path: 'moved/img.dat', reason: REASONS.moveWithoutPatch })
+  })
+})
+
+describe('planReview sends the shortest part first', () => {
+  /** A git diff adding `lines` lines of 40 characters to `path`. */
+  function added(path: string, lines: number): string {
+    const body = Array.from(
+      { length: lines },
+      (_, i) => `+const line${String(i).padStart(4, '0')} = '${'x'.repeat(20)}'`
+    )
+    return `diff --git a/${path} b/${path}\nnew file mode 100644\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1,${lines} @@\n${body.join('\n')}\n`
+  }
+  const options: ReviewPlanOptions = {
+    include: ['**'],
+    exclude: [],
+    limit: 3000,
+    pullNumber: 3,
+    title: 'Order'
+  }
+
+  it('puts the short remainder first, with the instructions, and keeps the review request last', () => {
+    // Two full parts and a short remainder in diff order.
+    const plan = planReview(parseUnifiedDiff(added('a.ts', 100) + added('b.ts', 8)), options)
+    expect(plan.messages.length).toBeGreaterThanOrEqual(3)
+    const first = plan.messages[0]
+    expect(first?.originalIndex).toBe(plan.messages.length - 1)
+    expect(first?.text).toContain('Review pull request #3')
+    expect(first?.text).toContain(`Part 1 of ${plan.messages.length}.`)
+    expect(plan.messages.slice(1).some(m => m.text.includes('Review pull request #3'))).toBe(false)
+    expect(plan.messages.at(-1)?.text).toContain('Now write the review of the whole pull request')
+    for (const m of plan.messages) expect(m.text.length).toBeLessThanOrEqual(options.limit)
+    // Billed input (each message re-read on every later turn) is no more than in diff order.
+    const billed = (lengths: number[]) => lengths.reduce((sum, len, k) => sum + len * (lengths.length - k), 0)
+    const byDiff = [...plan.messages].sort((a, b) => a.originalIndex - b.originalIndex)
+    const diffOrderFramed = byDiff.map(m => m.text.length)
+    expect(billed(plan.messages.map(m => m.text.length))).toBeLessThan(billed(diffOrderFramed))
+    // a.ts spans the parts; it is reviewed once the last of its pieces sent is answered.
+    expect(plan.messages.flatMap(m => m.completes).sort()).toEqual(['a.ts', 'b.ts'])
+    expect(plan.messages.at(-1)?.completes).toContain('a.ts')
+  })
+
+  it('starts the first part sent, and only it, with the intro, within the limit', () => {
+    const intro = incrementalIntro({ since: 'a1b2c3d4e5', files: ['a.ts'], openFindings: [] })
+    const diff = parseUnifiedDiff(added('a.ts', 100) + added('b.ts', 8))
+    const plain = planReview(diff, options)
+    const plan = planReview(diff, { ...options, intro })
+    expect(plan.messages[0]?.text.startsWith(`${intro}\n\nReview pull request #3`)).toBe(true)
+    expect(plan.messages.filter(m => m.text.includes('Incremental review:'))).toHaveLength(1)
+    for (const m of plan.messages) expect(m.text.length).toBeLessThanOrEqual(options.limit)
+    expect(plan.files).toEqual(plain.files)
   })
 })

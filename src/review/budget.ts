@@ -1,8 +1,7 @@
 import type { DiffFile } from './diff.js'
-import type { ReviewPlan, ReviewPlanOptions } from './plan.js'
-import { chunkFiles, fileSizes, type ChunkMessage, type ChunkPlan } from './chunk.js'
+import { planFrame, type ReviewPlan, type ReviewPlanOptions } from './plan.js'
+import { chunkFiles, fileSizes, sendShortestFirst, type ChunkMessage, type ChunkPlan } from './chunk.js'
 import { REASONS, selectFiles, type SelectedFile, type SkippedFile } from './filter.js'
-import { reviewFrame } from './prompts.js'
 
 export interface TurnBudgetPlan {
   /**
@@ -42,10 +41,15 @@ export function planWithinTurns(
 ): TurnBudgetPlan {
   // What planReview does, with the selection kept for the re-plans.
   const selection = selectFiles(diff, options)
-  const frame = reviewFrame(options)
-  const chunk = (kept: readonly SelectedFile[]): ChunkPlan =>
-    chunkFiles(kept, { limit: options.limit, frame })
-  const full: ReviewPlan = { ...chunk(selection.files), skipped: selection.skipped }
+  const frame = planFrame(options)
+  const chunking = { limit: options.limit, frame }
+  // Trials keep diff order (the overflow past `maxTurns` is measured in it); only what is sent is
+  // reordered, which changes neither the count of messages nor the files in them.
+  const chunk = (kept: readonly SelectedFile[]): ChunkPlan => chunkFiles(kept, chunking)
+  const full: ReviewPlan = {
+    ...sendShortestFirst(chunk(selection.files), chunking),
+    skipped: selection.skipped
+  }
   if (full.messages.length <= maxTurns) return { full, messages: full.messages, dropped: [] }
   const sizes = fileSizes(selection.files, options.limit)
   const frameSize = (part: number, parts: number) => {
@@ -117,7 +121,7 @@ export function planWithinTurns(
   })
   return {
     full: { ...full, skipped },
-    messages: plan.messages,
+    messages: sendShortestFirst(plan, chunking).messages,
     dropped: full.files.filter(path => !sent.has(path))
   }
 }

@@ -11,8 +11,10 @@
  *     === src/a.ts (continued)                  the same file, in a later part
  *     === old.ts (deleted: 40 lines removed, not shown)
  *
- * A line cut by characters ends its part with {@link CONTINUES_LINE}; the next part repeats the
- * file and hunk headers, then {@link CONTINUED_LINE}, then the line's marker and the rest.
+ * A line cut by characters ends its part with {@link CONTINUES_LINE}; the part holding the rest
+ * repeats the file and hunk headers, then {@link CONTINUED_LINE}, then the line's marker and the
+ * rest. Parts are sent shortest first ({@link sendShortestFirst}), so the pieces of a file may
+ * arrive in any order: the marks name no direction, the recomputed hunk headers say where a piece sits.
  * Lengths are JavaScript string lengths (UTF-16 units), never looser than code points
  * (RIVYA_API.md, "Limits"), and no cut falls inside a surrogate pair.
  */
@@ -24,8 +26,8 @@ import { SHORTENED_EXTRA, displayPath, displayText, visibleContent } from './vis
 export const FILE_MARK = '=== '
 export const CONTINUED_NOTE = ' (continued)'
 /** Git's own convention for remarks about the line above (`\ No newline at end of file`). */
-export const CONTINUES_LINE = '\\ (line continues in the next part)'
-export const CONTINUED_LINE = '\\ (line continued from the previous part)'
+export const CONTINUES_LINE = '\\ (line continues in another part)'
+export const CONTINUED_LINE = '\\ (line continued from another part)'
 
 /**
  * The text around the diff of part `part` of `parts`. Its length may depend on the numbers only
@@ -54,6 +56,11 @@ export interface ChunkMessage {
   /** Files sent for review whose last piece is in this message: reviewed once it is answered. */
   completes: string[]
   files: MessageFile[]
+  /**
+   * Where the message stands in diff order (0-based): the order its files' pieces join in. The
+   * messages are sent in another order ({@link sendShortestFirst}); `files[].last` keeps to diff order.
+   */
+  originalIndex: number
 }
 
 export interface ChunkPlan {
@@ -608,9 +615,84 @@ export function chunkFiles(selected: readonly SelectedFile[], options: ChunkOpti
       for (const f of w.files) {
         if (f.last && f.coverage !== 'summary' && f.incomplete !== true) completes.push(f.path)
       }
-      return { text, completes, files: w.files }
+      return { text, completes, files: w.files, originalIndex: i }
     })
     return { messages, files, diffChars, usableChars }
   }
   throw new Error('Internal error: the diff could not be cut into messages')
+}
+
+/** The diff text of each message, framed as chunkFiles framed it (by its place in diff order); undefined if a text is not so framed. */
+function bodiesOf(messages: readonly ChunkMessage[], frame: MessageFrame): string[] | undefined {
+  const n = messages.length
+  const bodies: string[] = []
+  for (const m of messages) {
+    const { head, tail } = frame(m.originalIndex + 1, n)
+    if (!m.text.startsWith(head) || !m.text.endsWith(tail) || head.length + tail.length > m.text.length)
+      return undefined
+    bodies.push(m.text.slice(head.length, m.text.length - tail.length))
+  }
+  return bodies
+}
+
+/**
+ * For each message in diff order, the files it completes when the messages are sent in `order`
+ * (`order[k]`: the diff-order index of the k-th message sent): a file is reviewed once the last
+ * of its pieces to be sent is answered, whichever piece that is.
+ */
+function completionsFor(messages: readonly ChunkMessage[], order: readonly number[]): string[][] {
+  const sentAt = new Array<number>(messages.length)
+  order.forEach((original, position) => (sentAt[original] = position))
+  const completes = messages.map((): string[] => [])
+  messages.forEach((m, i) => {
+    m.files.forEach((f, j) => {
+      if (!f.last || f.coverage === 'summary' || f.incomplete === true) return
+      // Pieces of a file sit in consecutive messages: going back while the message before ends
+      // in the middle of a file, up to the message where it is not the only file.
+      let start = i
+      if (j === 0) {
+        while (start > 0 && messages[start - 1]?.files.at(-1)?.last === false) {
+          start--
+          if ((messages[start]?.files.length ?? 0) > 1) break
+        }
+      }
+      let done = i
+      for (let k = start; k < i; k++) if ((sentAt[k] as number) > (sentAt[done] as number)) done = k
+      completes[done]?.push(f.path)
+    })
+  })
+  return completes
+}
+
+/**
+ * The plan's messages in the order that bills least. Every turn re-bills the session's history, so
+ * the k-th of n messages is paid n − k + 1 times: sending the diff texts shortest first (frames are
+ * fixed by position) minimises the input billed. Each text is re-framed for its new place — the
+ * first sent carries the instructions, the last asks for the review — and the order is kept only
+ * if every message still fits `options.limit`; otherwise the plan keeps diff order (never over
+ * the limit). Files keep diff order inside each message; `completes` follows the sending order.
+ */
+export function sendShortestFirst(plan: ChunkPlan, options: ChunkOptions): ChunkPlan {
+  const { messages } = plan
+  const n = messages.length
+  if (n < 2) return plan
+  const bodies = bodiesOf(messages, options.frame)
+  if (bodies === undefined) return plan
+  const order = messages
+    .map((_, i) => i)
+    .sort((a, b) => (bodies[a] as string).length - (bodies[b] as string).length || a - b)
+  if (order.every((original, position) => original === position)) return plan
+  const texts = order.map((original, position) => {
+    const { head, tail } = options.frame(position + 1, n)
+    return head + (bodies[original] as string) + tail
+  })
+  if (texts.some(text => text.length > options.limit)) return plan
+  const completes = completionsFor(messages, order)
+  return {
+    ...plan,
+    messages: order.map((original, position) => {
+      const m = messages[original] as ChunkMessage
+      return { ...m, text: texts[position] as string, completes: completes[original] as string[] }
+    })
+  }
 }

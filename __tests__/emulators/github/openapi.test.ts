@@ -189,6 +189,19 @@ describe(`the GitHub emulator against ${DESCRIPTION.source}`, () => {
     await expectAnswer('repos/compare-commits', '/compare/main...no-such-ref', 404)
   })
 
+  it('repos/compare-commits: files with patches and a rename’s old name; behind; 404 for a commit gone', async () => {
+    const ahead = await expectAnswer('repos/compare-commits', `/compare/${baseSha}...${headSha}`, 200)
+    const files = (
+      ahead.json as { files: { filename: string; previous_filename?: string; patch?: string }[] }
+    ).files
+    expect(files.find(f => f.filename === 'new.txt')?.previous_filename).toBe('old.txt')
+    expect(files.find(f => f.filename === 'src/app.ts')?.patch).toContain('+export const a = 2')
+    const behind = await expectAnswer('repos/compare-commits', `/compare/${headSha}...${baseSha}`, 200)
+    expect(behind.json).toMatchObject({ status: 'behind', files: [] })
+    // A full SHA no branch leads to (a head force-pushed away and collected).
+    await expectAnswer('repos/compare-commits', `/compare/${'0'.repeat(40)}...${headSha}`, 404)
+  })
+
   it('git/get-blob: a blob; 404', async () => {
     const files = (await repoCall(gh, '/pulls/1/files')).json as { sha: string }[]
     await expectAnswer('git/get-blob', `/git/blobs/${files[0]?.sha}`, 200)
