@@ -82,6 +82,11 @@ export async function writeJobSummary(
 
 /** The summary's first line: failed (with Rivya's code and request id), partial, or complete. */
 function outcome(report: ReviewReport): string {
+  const verdict = report.findings !== undefined ? `**Verdict: ${report.findings.verdict}**. ` : ''
+  return verdict + coverage(report)
+}
+
+function coverage(report: ReviewReport): string {
   if (report.failure !== undefined)
     return `**Failed**${failureTag(report.failure)}: ${inertText(report.failure.message)}`
   if (report.stoppedBy !== undefined)

@@ -149,6 +149,7 @@ function findingsJson(run: FindingsRun, published: PublishedFindings): Record<st
       ...(f.finding.suggestion === undefined ? {} : { suggestion: f.finding.suggestion }),
       fingerprint: f.fingerprint,
       inline: f.placement === 'inline',
+      ...(f.placement === 'earlier' ? { postedEarlier: true } : {}),
       ...(f.reason === undefined ? {} : { reason: f.reason })
     })),
     carriedOver: outcome.carried,

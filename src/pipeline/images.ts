@@ -146,7 +146,7 @@ export async function prepareImages(
 /** The one part of a review of images only: a single part's frame, with nothing else in its diff. */
 function imagesOnlyPart(pr: PullRequestInfo, extraInstructions: string): ChunkMessage {
   const frame = reviewFrame({ pullNumber: pr.number, title: pr.title, extraInstructions })(1, 1)
-  return { text: `${frame.head}${frame.tail}`, completes: [], files: [] }
+  return { text: `${frame.head}${frame.tail}`, completes: [], files: [], originalIndex: 0 }
 }
 
 /** Why the model cannot take images, or undefined when it can. */

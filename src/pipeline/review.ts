@@ -12,10 +12,10 @@ import { notice, setFindingsOutputs, setReviewOutputs, writeJobSummary } from '.
 import { planWithinTurns, type TurnBudgetPlan } from '../review/budget.js'
 import { coverageMismatch } from '../review/cross-check.js'
 import { readCommentState, type CommentState } from '../review/comment-state.js'
-import { withImageOutcome } from '../review/images.js'
+import { reviewedImageCount, withImageOutcome } from '../review/images.js'
 import { storedFindings } from '../review/outcome.js'
-import { gateFails } from '../review/verdict.js'
-import { renderComment, type ReviewReport } from '../review/render.js'
+import { gateFails, type FailOn } from '../review/verdict.js'
+import { renderComment, type FindingRow, type FindingsSection, type ReviewReport } from '../review/render.js'
 import { runReviewLoop, type ReviewLoopResult } from '../review/turn-loop.js'
 import { isInsufficientCredits } from '../rivya/errors.js'
 import { describeRetry } from '../rivya/retry.js'
@@ -103,8 +103,13 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   }
   const published = await publishFindings(context, findingsRun)
   const files = await writeFindingsFiles(context, findingsRun, published)
-  const kept = storedFindings(published.outcome, published.posted)
-  void kept
+  report.findings = findingsSection(published, inputs.failOn, pr.htmlUrl)
+  report.stateFindings = storedFindings(published.outcome, published.posted)
+  const total = earlier.state?.total
+  report.prTotal = {
+    reviews: (total?.reviews ?? 0) + 1,
+    credits: (total?.credits ?? 0) + report.usage.creditsFinal
+  }
   const body = context.scrub(renderComment(report))
   const posted = inputs.postComment ? await postComment(context, pr, body, earlier.identity) : {}
   setReviewOutputs(report, posted.comment)
@@ -224,6 +229,7 @@ async function reportOf(
     if (balance !== undefined) failure.message += ` Balance now: ${balance} credits.`
   }
   const skipped = withImageOutcome(plan.full.skipped, images, loop.refusedAttachments)
+  const shownImages = reviewedImageCount(images, loop.refusedAttachments)
   if (diff.unlisted !== undefined)
     skipped.push({ path: '(files beyond GitHub’s list)', reason: diff.unlisted })
   // What the session holds after its last turn, for a later question's estimate.
@@ -246,7 +252,35 @@ async function reportOf(
     failure,
     runUrl: context.run.runUrl,
     ...(last === undefined ? {} : { historyTokens: last.usage.inputTokens + last.usage.outputTokens }),
-    ...(inputs.maxCredits === undefined ? {} : { maxCredits: inputs.maxCredits })
+    ...(inputs.maxCredits === undefined ? {} : { maxCredits: inputs.maxCredits }),
+    ...(shownImages > 0 ? { images: shownImages } : {})
+  }
+}
+
+/** What the comment shows of the findings: every one, with where it went and why. */
+function findingsSection(published: PublishedFindings, failOn: FailOn, prUrl: string): FindingsSection {
+  const { outcome } = published
+  const rows: FindingRow[] = outcome.findings.map(f => ({
+    finding: f.finding,
+    placement: f.placement,
+    ...(f.reason === undefined ? {} : { reason: f.reason })
+  }))
+  for (const f of outcome.carried) {
+    rows.push({
+      finding: { path: f.path, line: f.line, side: f.side, severity: f.severity, title: f.title, body: '' },
+      placement: f.inline === true ? 'earlier' : 'summary',
+      reason: 'carried over from an earlier review: this push did not change its file'
+    })
+  }
+  const moved = outcome.findings.flatMap(f => f.notes.map(note => `${f.finding.title}: ${note}`))
+  return {
+    verdict: outcome.verdict.verdict,
+    failOn,
+    ...(outcome.unreadable === undefined ? {} : { unreadable: outcome.unreadable }),
+    rows,
+    noLongerSeen: outcome.noLongerSeen.map(f => ({ path: f.path, title: f.title })),
+    parserNotes: [...outcome.notes, ...moved],
+    prUrl
   }
 }
 

@@ -33,7 +33,8 @@ export interface OutcomeInput {
   reviewedPaths?: ReadonlySet<string>
 }
 
-export type Placement = 'inline' | 'summary'
+/** `earlier`: an earlier run posted it inline on the same code, so it is not posted again. */
+export type Placement = 'inline' | 'earlier' | 'summary'
 
 /** Why a finding that could sit on its line is not posted there. */
 const SUMMARY_REASON = {
@@ -128,11 +129,14 @@ export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
     { max: input.maxInline, minSeverity: input.minSeverity, alreadyPosted: input.alreadyPosted }
   )
   const inline = new Set(selection.inline)
-  const reasons = new Map(selection.summaryOnly.map(s => [s.candidate, SUMMARY_REASON[s.reason]]))
+  const why = new Map(selection.summaryOnly.map(s => [s.candidate, s.reason]))
   const findings: PlacedFinding[] = anchored.map(candidate => {
     const { commentable: _, ...a } = candidate
     if (inline.has(candidate)) return { ...a, placement: 'inline' }
-    return { ...a, placement: 'summary', reason: a.reason ?? reasons.get(candidate) ?? 'summary only' }
+    const reason = why.get(candidate)
+    const placement = reason === 'already-posted' ? 'earlier' : 'summary'
+    const words = reason === undefined ? undefined : SUMMARY_REASON[reason]
+    return { ...a, placement, reason: a.reason ?? words ?? 'summary only' }
   })
   const now = new Set(findings.map(f => f.fingerprint))
   const noLongerSeen = input.previous.filter(f => reviewedAgain(f.path) && !now.has(f.fp))

@@ -3,7 +3,7 @@
  * it is (under GitHub's body limit, no mention that pings anyone, nothing hidden by model output).
  */
 import type { SessionTotals } from '../rivya/session.js'
-import { COMMENT_MARKER, stateLine } from './comment-state.js'
+import { COMMENT_MARKER, stateLine, type StoredFinding } from './comment-state.js'
 import type { SkippedFile } from './filter.js'
 import { proseWithoutFindings } from './findings.js'
 import { findingsSection, verdictLine, type FindingsSection } from './findings-table.js'
@@ -69,6 +69,16 @@ export interface ReviewReport {
    * comment reads as before.
    */
   findings?: FindingsSection
+  /** What the state line keeps of the findings for the next run (comment-state.ts). */
+  stateFindings?: StoredFinding[]
+  /** The pull request's running total, this review included. */
+  prTotal?: { reviews: number; credits: number }
+  /** Images attached to the review (a modified image, with its two versions, counts once). */
+  images?: number
+  /** An incremental review: what it covered ("changes since a1b2c3d: 3 files"). */
+  range?: string
+  /** Why a review that could have been incremental was full (a force-push, …). */
+  fullBecause?: string
 }
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 })
@@ -83,10 +93,21 @@ export function usageTable(report: ReviewReport): string {
     ['Total tokens', number.format(u.totalTokens)],
     ['Credits reserved', number.format(u.creditsReserved)],
     ['Credits final', number.format(u.creditsFinal)],
+    ...(report.images !== undefined && report.images > 0
+      ? ([['Images', number.format(report.images)]] as [string, string][])
+      : []),
     ['Model', `\`${report.model}\``],
     ['Reasoning effort', report.reasoningEffort],
     ['Session', report.sessionId !== undefined ? `\`${inertId(report.sessionId)}\`` : '—'],
-    ['Reviewed head', `\`${report.headSha.slice(0, 12)}\``]
+    ['Reviewed head', `\`${report.headSha.slice(0, 12)}\``],
+    ...(report.prTotal !== undefined
+      ? ([
+          [
+            'This PR so far',
+            `${number.format(report.prTotal.reviews)} review${report.prTotal.reviews === 1 ? '' : 's'}, ${number.format(report.prTotal.credits)} credits`
+          ]
+        ] as [string, string][])
+      : [])
   ]
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n')
 }
@@ -118,13 +139,21 @@ function fileList(title: string, files: SkippedFile[], maxBytes: number): string
 function coverageLine(report: ReviewReport): string {
   const files = `reviewed ${report.reviewedFiles} of ${report.totalFiles} file${report.totalFiles === 1 ? '' : 's'}`
   const over = overspend(report.usage.creditsFinal, report.maxCredits)
-  const tail = over !== undefined ? `\n\n> [!NOTE]\n> ${over}` : ''
+  const tail = scopeLine(report) + (over !== undefined ? `\n\n> [!NOTE]\n> ${over}` : '')
   const mismatch = report.mismatch !== undefined ? `; ${report.mismatch}` : ''
   if (report.stoppedBy !== undefined)
     return `**Partial review**: ${files}; stopped by ${report.stoppedBy}${mismatch}.${tail}`
   const skipped = report.skipped.length > 0 ? `, ${report.skipped.length} skipped (listed below)` : ''
   if (mismatch !== '') return `**Incomplete review**: ${files}${skipped}${mismatch}.${tail}`
   return `Complete review: ${files}${skipped}.${tail}`
+}
+
+/** What an incremental review covered, or why a review was full when it could have been incremental. */
+function scopeLine(report: ReviewReport): string {
+  if (report.range !== undefined) return `\n\nIncremental review: ${neutralizeText(report.range, false)}.`
+  if (report.fullBecause !== undefined)
+    return `\n\nFull review: ${neutralizeText(report.fullBecause, false)}.`
+  return ''
 }
 
 /**
@@ -173,7 +202,9 @@ export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): stri
       sessionId: report.sessionId,
       headSha: report.headSha,
       historyTokens: report.historyTokens,
-      model: report.model
+      model: report.model,
+      ...(report.stateFindings === undefined ? {} : { findings: report.stateFindings }),
+      ...(report.prTotal === undefined ? {} : { total: report.prTotal })
     }),
     `## Codex review of #${report.pullNumber}`,
     ''
