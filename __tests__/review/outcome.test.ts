@@ -118,7 +118,7 @@ describe('findingsOutcome', () => {
       })
     )
     expect(out.findings[0]).toMatchObject({
-      placement: 'summary',
+      placement: 'earlier',
       reason: 'already posted inline by an earlier review'
     })
     expect(out.noLongerSeen.map(f => f.title)).toEqual(['old one'])
@@ -143,5 +143,15 @@ describe('findingsOutcome', () => {
       ['Old name', 'summary', 'over max-inline-comments'],
       ['Naming', 'summary', 'below min-inline-severity']
     ])
+  })
+
+  it('in an incremental review keeps open an earlier finding it did not repeat while its line is still in the diff', () => {
+    const onLine = stored({ fp: 'b'.repeat(32), path: 'a.ts', line: 2, title: 'still there' })
+    const gone = stored({ fp: 'c'.repeat(32), path: 'a.ts', line: 40, title: 'code gone' })
+    const out = findingsOutcome(input({ previous: [onLine, gone], reviewedPaths: new Set(['a.ts']) }))
+    expect(out.carried.map(f => f.title)).toEqual(['still there'])
+    expect(out.noLongerSeen.map(f => f.title)).toEqual(['code gone'])
+    const full = findingsOutcome(input({ previous: [onLine, gone] }))
+    expect(full.noLongerSeen.map(f => f.title)).toEqual(['still there', 'code gone'])
   })
 })

@@ -4,6 +4,7 @@ import {
   upsertReviewComment,
   type TokenIdentity
 } from '../github/comments.js'
+import { compareCommits } from '../github/compare.js'
 import { collectPullRequestDiff, type CollectedDiff } from '../github/diff-source.js'
 import { getPullRequest, isNewerHead, type PullRequestInfo } from '../github/pull-request.js'
 import { describeFailure, failureOf } from '../failure.js'
@@ -13,6 +14,9 @@ import { planWithinTurns, type TurnBudgetPlan } from '../review/budget.js'
 import { coverageMismatch } from '../review/cross-check.js'
 import { readCommentState, type CommentState } from '../review/comment-state.js'
 import { reviewedImageCount, withImageOutcome } from '../review/images.js'
+import type { DiffFile } from '../review/diff.js'
+import { proseWithoutFindings } from '../review/findings.js'
+import { incrementalIntro, narrowToPushedHunks, restrictToChanged } from '../review/incremental.js'
 import { storedFindings } from '../review/outcome.js'
 import { gateFails, type FailOn } from '../review/verdict.js'
 import { renderComment, type FindingRow, type FindingsSection, type ReviewReport } from '../review/render.js'
@@ -23,6 +27,7 @@ import { RivyaSession } from '../rivya/session.js'
 import { runKeys, sessionOptions, type PipelineContext } from './context.js'
 import { publishFindings, writeFindingsFiles, type PublishedFindings } from './findings.js'
 import { prepareImages, type PreparedImages } from './images.js'
+import { decideScope } from './incremental.js'
 import { readModel } from './model.js'
 
 const short = (sha: string) => sha.slice(0, 12)
@@ -47,15 +52,17 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
     throw error
   })
   const limit = messageLimit(inputs, model.maxPromptLength)
+  const scope = await reviewScope(context, pr, diff, earlier.state)
   const plan = planWithinTurns(
-    diff.files,
+    scope.files,
     {
       include: inputs.include,
       exclude: inputs.exclude,
       limit,
       pullNumber: pr.number,
       title: pr.title,
-      extraInstructions: inputs.extraInstructions
+      extraInstructions: inputs.extraInstructions,
+      ...(scope.intro === undefined ? {} : { intro: scope.intro })
     },
     inputs.maxTurns
   )
@@ -98,6 +105,7 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
     incomplete:
       report.stoppedBy !== undefined || report.failure !== undefined || report.mismatch !== undefined,
     previous: earlier.state?.findings ?? [],
+    ...(scope.reviewedPaths === undefined ? {} : { reviewedPaths: scope.reviewedPaths }),
     identity: earlier.identity,
     ...(earlier.url === undefined ? {} : { commentUrl: earlier.url })
   }
@@ -106,6 +114,12 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   report.findings = findingsSection(published, inputs.failOn, pr.htmlUrl)
   report.stateFindings = storedFindings(published.outcome, published.posted)
   const total = earlier.state?.total
+  report.carry = {
+    ...(loop.summary === undefined ? {} : { summary: proseWithoutFindings(loop.summary).slice(0, 400) }),
+    ...(scope.incremental === undefined ? {} : { incremental: scope.incremental })
+  }
+  if (scope.range !== undefined) report.range = scope.range
+  if (scope.fullBecause !== undefined) report.fullBecause = scope.fullBecause
   report.prTotal = {
     reviews: (total?.reviews ?? 0) + 1,
     credits: (total?.credits ?? 0) + report.usage.creditsFinal
@@ -123,6 +137,68 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   await writeJobSummary(report, posted.comment, why === undefined ? undefined : { body, why })
   conclude(context, report, loop, images.messages.length, posted)
   gate(context, published)
+}
+
+/** What this review sends: the whole pull request, or what changed since the last review. */
+interface PlannedScope {
+  /** The diff to plan. */
+  files: readonly DiffFile[]
+  /** The first part's intro of an incremental review. */
+  intro?: string
+  /** The files an incremental review looked at again; undefined for a full review. */
+  reviewedPaths?: Set<string>
+  /** The comment's words on it. */
+  range?: string
+  fullBecause?: string
+  /** What the state keeps of it, for a re-run to send the same turns. */
+  incremental?: { since: string; intro: string }
+}
+
+/**
+ * Incremental on a push after a review of an ancestor head (issue 13): only the files the push
+ * changed, narrowed to the lines around its changes, with the earlier summary and open findings
+ * as the intro. A re-run of an incremental review (the same head as recorded) sends the same
+ * intro from the same base, so its turns are replayed, not paid again.
+ */
+async function reviewScope(
+  context: PipelineContext,
+  pr: PullRequestInfo,
+  diff: CollectedDiff,
+  state: CommentState | undefined
+): Promise<PlannedScope> {
+  const { github, inputs, log } = context
+  const rerun = state?.headSha === pr.headSha ? state.incremental : undefined
+  const scope = await decideScope({
+    trigger: context.trigger,
+    event: context.run,
+    incremental: inputs.incremental,
+    recordedHead: rerun?.since ?? state?.headSha,
+    head: pr.headSha,
+    compare: (base, head) => compareCommits(github, context.run.repo, base, head)
+  })
+  if (scope.kind === 'full') {
+    if (scope.why !== undefined) log.info(`Full review: ${scope.why}.`)
+    return { files: diff.files, ...(scope.why === undefined ? {} : { fullBecause: scope.why }) }
+  }
+  const { files, unchanged } = restrictToChanged(diff.files, scope.files)
+  const intro =
+    rerun?.intro ??
+    incrementalIntro({
+      since: scope.since,
+      files: files.map(f => f.path),
+      ...(state?.summary === undefined ? {} : { previousSummary: state.summary }),
+      openFindings: state?.findings ?? []
+    })
+  const since = short(scope.since).slice(0, 7)
+  const range = `changes since ${since}: ${files.length} file(s)${unchanged.length > 0 ? `; ${unchanged.length} file(s) unchanged since then, their earlier findings carried over` : ''}`
+  log.info(`Incremental review: ${range}.`)
+  return {
+    files: narrowToPushedHunks(files, scope.pushDiff),
+    intro,
+    reviewedPaths: new Set(files.map(f => f.path)),
+    range,
+    incremental: { since: scope.since, intro }
+  }
 }
 
 interface EarlierReview {
@@ -269,7 +345,8 @@ function findingsSection(published: PublishedFindings, failOn: FailOn, prUrl: st
     rows.push({
       finding: { path: f.path, line: f.line, side: f.side, severity: f.severity, title: f.title, body: '' },
       placement: f.inline === true ? 'earlier' : 'summary',
-      reason: 'carried over from an earlier review: this push did not change its file'
+      reason: 'carried over from an earlier review',
+      carried: true
     })
   }
   const moved = outcome.findings.flatMap(f => f.notes.map(note => `${f.finding.title}: ${note}`))

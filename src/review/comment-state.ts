@@ -25,6 +25,13 @@ export interface CommentState {
   findings?: StoredFinding[]
   /** The pull request's running total, over every review this comment recorded. */
   total?: { reviews: number; credits: number }
+  /** The start of the model's summary, for the next incremental review's intro. */
+  summary?: string
+  /**
+   * Set when the review was incremental: the head it started from and the intro it sent, so a
+   * re-run of it sends the same turns (and Rivya replays them) instead of a full review.
+   */
+  incremental?: { since: string; intro: string }
 }
 
 /** A finding as the state line keeps it: enough to name it and to tell it again (its fingerprint). */
@@ -41,7 +48,18 @@ export interface StoredFinding {
 }
 
 /** What the state line keeps of findings: the line lives in a 65536-character comment. */
-export const STATE_LIMITS = { findings: 100, pathChars: 300, titleChars: 120 } as const
+export const STATE_LIMITS = {
+  findings: 100,
+  pathChars: 300,
+  titleChars: 120,
+  summaryChars: 400,
+  introChars: 2000
+} as const
+
+const incremental = z.object({
+  since: z.string().regex(/^[0-9a-f]{7,64}$/),
+  intro: z.string().max(STATE_LIMITS.introChars)
+})
 
 const storedFinding = z.object({
   fp: z.string().regex(/^[0-9a-f]{32}$/),
@@ -93,7 +111,13 @@ export function stateLine(state: CommentState): string {
     historyTokens: tokenCount(state.historyTokens),
     model: plainId(state.model),
     ...(findings === undefined ? {} : { findings }),
-    ...(kept === undefined ? {} : { total: kept })
+    ...(kept === undefined ? {} : { total: kept }),
+    ...(typeof state.summary === 'string' && state.summary !== ''
+      ? { summary: cutText(state.summary, STATE_LIMITS.summaryChars) }
+      : {}),
+    ...(state.incremental !== undefined && incremental.safeParse(state.incremental).success
+      ? { incremental: state.incremental }
+      : {})
   })} -->`
 }
 
@@ -123,13 +147,18 @@ export function readCommentState(body: string): CommentState | undefined {
         })
       : undefined
     const kept = total.safeParse(parsed.total)
+    const since = incremental.safeParse(parsed.incremental)
+    const summary =
+      typeof parsed.summary === 'string' ? parsed.summary.slice(0, STATE_LIMITS.summaryChars) : undefined
     return {
       sessionId: plainId(parsed.sessionId),
       headSha: plainId(parsed.headSha),
       ...(historyTokens === undefined ? {} : { historyTokens }),
       ...(model === undefined ? {} : { model }),
       ...(findings === undefined ? {} : { findings }),
-      ...(kept.success ? { total: kept.data } : {})
+      ...(kept.success ? { total: kept.data } : {}),
+      ...(summary === undefined || summary === '' ? {} : { summary }),
+      ...(since.success ? { incremental: since.data } : {})
     }
   } catch {
     return undefined

@@ -27,6 +27,8 @@ export interface FindingRow {
   reason?: string
   /** Link to its inline comment, when known (the review comment's `html_url`). */
   commentUrl?: string
+  /** Open from an earlier review of a file this (incremental) review did not look at again: `reason` says so. */
+  carried?: boolean
 }
 
 /** What the integrator gives the comment about the findings; see {@link FindingRow}. */
@@ -90,7 +92,10 @@ function placementCell(row: FindingRow): string {
       ? `[inline](${row.commentUrl})`
       : 'inline'
   }
-  if (row.placement === 'earlier') return 'inline, by an earlier run'
+  if (row.placement === 'earlier') {
+    const carried = row.carried === true ? `; ${escapeCell(row.reason ?? 'carried over')}` : ''
+    return `inline, by an earlier run${carried}`
+  }
   return `here only: ${escapeCell(row.reason ?? 'not posted inline')}`
 }
 

@@ -91,6 +91,11 @@ function asFinding(f: StoredFinding): Finding {
   return { path: f.path, line: f.line, side: f.side, severity: f.severity, title: f.title, body: '' }
 }
 
+/** The stored finding's line is still one GitHub would take a comment on. */
+function stillOnDiff(f: StoredFinding, files: readonly DiffFile[]): boolean {
+  return anchorFinding(asFinding(f), files).commentable
+}
+
 /** Reads, anchors, places and judges the findings of one review. */
 export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
   const reviewedAgain = (path: string) => input.reviewedPaths === undefined || input.reviewedPaths.has(path)
@@ -139,8 +144,24 @@ export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
     return { ...a, placement, reason: a.reason ?? words ?? 'summary only' }
   })
   const now = new Set(findings.map(f => f.fingerprint))
-  const noLongerSeen = input.previous.filter(f => reviewedAgain(f.path) && !now.has(f.fp))
-  return { notes, findings, carried, noLongerSeen, verdict: judge(findings.map(f => f.finding)) }
+  const unreported = input.previous.filter(f => reviewedAgain(f.path) && !now.has(f.fp))
+  // An incremental review sends only the lines near the push's changes: an earlier finding it does
+  // not repeat may sit in lines it never sent. It is gone only when its line is no longer in the
+  // diff; otherwise it stays open, carried over.
+  const kept = input.reviewedPaths === undefined ? [] : unreported.filter(f => stillOnDiff(f, input.files))
+  const noLongerSeen = unreported.filter(f => !kept.includes(f))
+  const open = [...carried, ...kept]
+  return {
+    notes,
+    findings,
+    carried: open,
+    noLongerSeen,
+    verdict: computeVerdict({
+      findings: [...findings.map(f => f.finding), ...open.map(asFinding)],
+      incomplete: input.incomplete,
+      failOn: input.failOn
+    })
+  }
 }
 
 /** What the state line keeps of this review's findings and of those carried over. */

@@ -3,7 +3,7 @@
  * it is (under GitHub's body limit, no mention that pings anyone, nothing hidden by model output).
  */
 import type { SessionTotals } from '../rivya/session.js'
-import { COMMENT_MARKER, stateLine, type StoredFinding } from './comment-state.js'
+import { COMMENT_MARKER, stateLine, type CommentState, type StoredFinding } from './comment-state.js'
 import type { SkippedFile } from './filter.js'
 import { proseWithoutFindings } from './findings.js'
 import { findingsSection, verdictLine, type FindingsSection } from './findings-table.js'
@@ -79,6 +79,8 @@ export interface ReviewReport {
   range?: string
   /** Why a review that could have been incremental was full (a force-push, …). */
   fullBecause?: string
+  /** What the state line keeps for the next incremental review (comment-state.ts). */
+  carry?: Pick<CommentState, 'summary' | 'incremental'>
 }
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 })
@@ -204,7 +206,8 @@ export function renderComment(report: ReviewReport, limit = COMMENT_LIMIT): stri
       historyTokens: report.historyTokens,
       model: report.model,
       ...(report.stateFindings === undefined ? {} : { findings: report.stateFindings }),
-      ...(report.prTotal === undefined ? {} : { total: report.prTotal })
+      ...(report.prTotal === undefined ? {} : { total: report.prTotal }),
+      ...report.carry
     }),
     `## Codex review of #${report.pullNumber}`,
     ''
