@@ -206,12 +206,3 @@ export function anchorFinding(
   if (movedFrom !== undefined) result.movedFrom = movedFrom
   return result
 }
-
-/** {@link anchorFinding} for each finding, in order. */
-export function anchorFindings(
-  findings: readonly Finding[],
-  files: readonly DiffFile[],
-  options: AnchorOptions = {}
-): Anchored[] {
-  return findings.map(f => anchorFinding(f, files, options))
-}
