@@ -8,14 +8,13 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { GitHubEmulator } from '../../emulators/github/index.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
-import { example } from '../fixtures/webhooks.js'
+import { pullRequestEvent, reviewComments } from './events.js'
 import { sarifErrors } from '../fixtures/sarif.js'
 import { runAction } from '../../scripts/runner.js'
 
 jest.setTimeout(90_000)
 
 const TOKEN = 'ghs_e2e_findings_token_0123456789'
-const MARKER = '<!-- rivya-codex-review -->'
 const PR = 11
 
 let repo: GitRepo
@@ -60,21 +59,7 @@ afterEach(async () => {
   repo?.destroy()
 })
 
-function payload(): Record<string, unknown> {
-  const p = example('pull_request', 'opened')
-  const pr = p.pull_request as Record<string, unknown> & {
-    head: { sha: string; repo: { full_name: string } }
-    base: { sha: string; repo: { full_name: string } }
-  }
-  p.number = PR
-  pr.number = PR
-  pr.draft = false
-  pr.head.sha = head
-  pr.base.sha = base
-  pr.head.repo.full_name = 'octo-org/demo'
-  pr.base.repo.full_name = 'octo-org/demo'
-  return p
-}
+const payload = () => pullRequestEvent({ number: PR, head, base })
 
 function run(inputs: Record<string, string> = {}) {
   return runAction({
@@ -133,7 +118,7 @@ const FINDINGS = [
 const block = (findings: unknown) => '```json\n' + JSON.stringify({ findings }) + '\n```'
 
 function reviewComment() {
-  const found = gh.comments(PR).filter(c => c.body.startsWith(MARKER))
+  const found = reviewComments(gh, PR)
   expect(found).toHaveLength(1)
   return found[0]!.body
 }

@@ -9,12 +9,12 @@ import { GitRepo } from '../../emulators/github/git-repo.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
 import { gif, jpeg, png, webp } from '../fixtures/images.js'
 import { example } from '../fixtures/webhooks.js'
+import { chatTurns, reviewComments } from './events.js'
 import { runAction } from '../../scripts/runner.js'
 
 jest.setTimeout(90_000)
 
 const TOKEN = 'ghs_e2e_images_token_0123456789'
-const MARKER = '<!-- rivya-codex-review -->'
 const PR = 12
 const ACCOUNT = 'acct_test'
 
@@ -73,12 +73,8 @@ function run(key = rivya.validKey) {
   })
 }
 
-function chatTurns() {
-  return rivya.requests.filter(r => r.method === 'POST' && r.path.startsWith('/api/v1/chat/completions'))
-}
-
 function commentBody(): string {
-  const found = gh.comments(PR).filter(c => c.body.startsWith(MARKER))
+  const found = reviewComments(gh, PR)
   expect(found).toHaveLength(1)
   return found[0]!.body
 }
@@ -88,7 +84,7 @@ describe('images end to end', () => {
     const result = await run()
     expect(result.code).toBe(0)
     expect(rivya.files.uploads(ACCOUNT)).toHaveLength(3)
-    const turns = chatTurns()
+    const turns = chatTurns(rivya)
     const last = turns.at(-1)!.body as { attachments?: { file_id: string }[]; message: string }
     expect(last.attachments).toHaveLength(3)
     expect(last.message).toContain('ui/button.png (image, modified')

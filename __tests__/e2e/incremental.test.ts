@@ -8,13 +8,12 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { GitHubEmulator } from '../../emulators/github/index.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
-import { example } from '../fixtures/webhooks.js'
+import { chatMessages, chatTurns, pullRequestEvent, reviewComments } from './events.js'
 import { runAction } from '../../scripts/runner.js'
 
 jest.setTimeout(90_000)
 
 const TOKEN = 'ghs_e2e_incremental_token_0123456789'
-const MARKER = '<!-- rivya-codex-review -->'
 const PR = 13
 const ACCOUNT = 'acct_test'
 
@@ -47,19 +46,7 @@ function moveTo(head: string): void {
 }
 
 function run(action: string, head: string, inputs: Record<string, string> = {}) {
-  const payload = example('pull_request', 'opened')
-  const pr = payload.pull_request as Record<string, unknown> & {
-    head: { sha: string; repo: { full_name: string } }
-    base: { sha: string; repo: { full_name: string } }
-  }
-  payload.action = action
-  payload.number = PR
-  pr.number = PR
-  pr.draft = false
-  pr.head.sha = head
-  pr.base.sha = base
-  pr.head.repo.full_name = 'octo-org/demo'
-  pr.base.repo.full_name = 'octo-org/demo'
+  const payload = pullRequestEvent({ number: PR, head, base, action })
   return runAction({
     eventName: 'pull_request',
     payload,
@@ -69,15 +56,10 @@ function run(action: string, head: string, inputs: Record<string, string> = {}) 
   })
 }
 
-function messagesSince(count: number): string[] {
-  return rivya.requests
-    .filter(r => r.method === 'POST' && r.path.startsWith('/api/v1/chat/completions'))
-    .slice(count)
-    .map(r => (r.body as { message: string }).message)
-}
+const messagesSince = (count: number) => chatMessages(rivya, count)
 
 function commentBody(): string {
-  const found = gh.comments(PR).filter(c => c.body.startsWith(MARKER))
+  const found = reviewComments(gh, PR)
   expect(found).toHaveLength(1)
   return found[0]!.body
 }
@@ -100,7 +82,7 @@ describe('incremental reviews', () => {
     repo.write('src/a.ts', file('a', 41, 'first '))
     const two = repo.commit('push')
     moveTo(two)
-    const sent = rivya.requests.filter(r => r.path.startsWith('/api/v1/chat/completions')).length
+    const sent = chatTurns(rivya).length
     const result = await run('synchronize', two)
     expect(result.code).toBe(0)
     const messages = messagesSince(sent)
@@ -131,7 +113,7 @@ describe('incremental reviews', () => {
     repo.write('src/b.ts', file('b', 40, 'rewritten '))
     const rewritten = repo.commit('rewritten')
     moveTo(rewritten)
-    const sent = rivya.requests.filter(r => r.path.startsWith('/api/v1/chat/completions')).length
+    const sent = chatTurns(rivya).length
     expect((await run('synchronize', rewritten)).code).toBe(0)
     const all = messagesSince(sent).join('\n')
     expect(all).toContain('=== src/a.ts')
@@ -146,7 +128,7 @@ describe('incremental reviews', () => {
     repo.write('src/a.ts', file('a', 41, 'first '))
     const two = repo.commit('push')
     moveTo(two)
-    const sent = rivya.requests.filter(r => r.path.startsWith('/api/v1/chat/completions')).length
+    const sent = chatTurns(rivya).length
     expect((await run('synchronize', two, { incremental: 'false' })).code).toBe(0)
     expect(messagesSince(sent).join('\n')).toContain('=== src/b.ts')
   })

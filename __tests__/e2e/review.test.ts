@@ -7,6 +7,12 @@ import { GitHubEmulator, type User } from '../../emulators/github/index.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
 import { example } from '../fixtures/webhooks.js'
+import {
+  chatTurns as chatTurnsOf,
+  issueCommentEvent,
+  pullRequestEvent,
+  reviewComments as reviewCommentsOf
+} from './events.js'
 import { runAction, visibleOutput, type RunResult } from '../../scripts/runner.js'
 
 // Each case starts the bundled action as a child process, and retries wait for real.
@@ -65,45 +71,10 @@ afterEach(async () => {
   repo?.destroy()
 })
 
-interface PullPayload {
-  number: number
-  draft: boolean
-  head: { sha: string; repo: { full_name: string } }
-  base: { sha: string; repo: { full_name: string } }
-}
+const prPayload = (action = 'opened') => pullRequestEvent({ number: PR, head, base, action })
 
-function prPayload(action = 'opened'): Record<string, unknown> {
-  const payload = example('pull_request', 'opened')
-  const pr = payload.pull_request as PullPayload
-  payload.action = action
-  payload.number = PR
-  pr.number = PR
-  pr.draft = false
-  pr.head.sha = head
-  pr.base.sha = base
-  pr.head.repo.full_name = 'octo-org/demo'
-  pr.base.repo.full_name = 'octo-org/demo'
-  return payload
-}
-
-function commentPayload(
-  body: string,
-  user: User = { login: 'maintainer', type: 'User' },
-  onPr = true
-): Record<string, unknown> {
-  const payload = example('issue_comment', 'created')
-  const issue = payload.issue as Record<string, unknown>
-  issue.number = PR
-  if (onPr) issue.pull_request = { url: `${gh.url}/repos/octo-org/demo/pulls/${PR}` }
-  else delete issue.pull_request
-  // The command comment exists on the pull request, as it would on GitHub.
-  const seeded = gh.addComment(onPr ? PR : 8, { body, user })
-  const comment = payload.comment as Record<string, unknown>
-  comment.id = seeded.id
-  comment.body = body
-  comment.user = { ...(comment.user as object), ...user }
-  return payload
-}
+const commentPayload = (body: string, user?: User, onPr = true) =>
+  issueCommentEvent(gh, { number: PR, body, ...(user === undefined ? {} : { user }), onPr })
 
 function run(
   eventName: string,
@@ -121,13 +92,9 @@ function run(
   })
 }
 
-function reviewComments() {
-  return gh.comments(PR).filter(c => c.body.startsWith(MARKER))
-}
+const reviewComments = () => reviewCommentsOf(gh, PR)
 
-function chatTurns() {
-  return rivya.requests.filter(r => r.method === 'POST' && r.path.startsWith('/api/v1/chat/completions'))
-}
+const chatTurns = () => chatTurnsOf(rivya)
 
 function expectNoSecrets(result: RunResult): void {
   const visible = visibleOutput(result)
@@ -302,7 +269,7 @@ describe('a pull_request review', () => {
 
   it('pull_request_target reviews a fork’s pull request through the API, without its code', async () => {
     const payload = prPayload('synchronize')
-    ;(payload.pull_request as PullPayload).head.repo.full_name = 'someone/fork'
+    ;(payload.pull_request as { head: { repo: { full_name: string } } }).head.repo.full_name = 'someone/fork'
     const result = await run('pull_request_target', payload)
     expect(result.code).toBe(0)
     expect(reviewComments()).toHaveLength(1)
@@ -326,8 +293,9 @@ describe('a pull_request review', () => {
     const posts = gh.requests.filter(r => r.method === 'POST' && r.path.endsWith(`/issues/${PR}/comments`))
     expect(posts.map(r => r.status)).toEqual([403, 201])
     const lists = gh.requests.filter(r => r.method === 'GET' && r.path.endsWith(`/issues/${PR}/comments`))
-    // The look (after waiting out the limit), then the look for a racing run's duplicate after creating.
-    expect(lists.map(r => r.status)).toEqual([429, 200, 200])
+    // The read of the earlier review's state (after waiting out the limit), the look just before
+    // posting, then the look for a racing run's duplicate after creating.
+    expect(lists.map(r => r.status)).toEqual([429, 200, 200, 200])
     expect(rivya.chargedTurns('acct_test')).toHaveLength(rivya.sessions[0]!.turns.length)
   })
 
@@ -386,7 +354,7 @@ describe('a pull_request review', () => {
 
   it('a fork pull request without the secret gets a visible notice, not a silent green check', async () => {
     const payload = prPayload()
-    ;(payload.pull_request as PullPayload).head.repo.full_name = 'someone/fork'
+    ;(payload.pull_request as { head: { repo: { full_name: string } } }).head.repo.full_name = 'someone/fork'
     const result = await run('pull_request', payload, { 'rivya-api-key': '' })
     expect(result.code).toBe(0)
     expect(result.annotations.join('\n')).toContain('::warning')
@@ -394,7 +362,7 @@ describe('a pull_request review', () => {
     expect(rivya.requests).toHaveLength(0)
     // An action that never reviews gets a log line, not the notice.
     const labeled = prPayload('labeled')
-    ;(labeled.pull_request as PullPayload).head.repo.full_name = 'someone/fork'
+    ;(labeled.pull_request as { head: { repo: { full_name: string } } }).head.repo.full_name = 'someone/fork'
     const quiet = await run('pull_request', labeled, { 'rivya-api-key': '' })
     expect(quiet.code).toBe(0)
     expect(quiet.annotations).toEqual([])

@@ -8,6 +8,12 @@ import { ACTIONS_BOT, GitHubEmulator, type User } from '../../emulators/github/i
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
 import { example } from '../fixtures/webhooks.js'
+import {
+  chatTurns as chatTurnsOf,
+  issueCommentEvent,
+  pullRequestEvent,
+  reviewComments as reviewCommentsOf
+} from './events.js'
 import { runAction, type RunOptions } from '../../scripts/runner.js'
 
 jest.setTimeout(60_000)
@@ -75,40 +81,11 @@ afterEach(async () => {
   repo?.destroy()
 })
 
-function prPayload(action = 'synchronize', sha = head): Record<string, unknown> {
-  const payload = example('pull_request', 'opened')
-  const pr = payload.pull_request as {
-    number: number
-    draft: boolean
-    head: { sha: string; repo: { full_name: string } }
-    base: { sha: string; repo: { full_name: string } }
-  }
-  payload.action = action
-  payload.number = PR
-  pr.number = PR
-  pr.draft = false
-  pr.head.sha = sha
-  pr.base.sha = base
-  pr.head.repo.full_name = 'octo-org/demo'
-  pr.base.repo.full_name = 'octo-org/demo'
-  return payload
-}
+const prPayload = (action = 'synchronize', sha = head) =>
+  pullRequestEvent({ number: PR, head: sha, base, action })
 
-function commentPayload(
-  body: string,
-  user: User = { login: 'maintainer', type: 'User' }
-): Record<string, unknown> {
-  const payload = example('issue_comment', 'created')
-  const issue = payload.issue as Record<string, unknown>
-  issue.number = PR
-  issue.pull_request = { url: `${gh.url}/repos/octo-org/demo/pulls/${PR}` }
-  const seeded = gh.addComment(PR, { body, user })
-  const comment = payload.comment as Record<string, unknown>
-  comment.id = seeded.id
-  comment.body = body
-  comment.user = { ...(comment.user as object), ...user }
-  return payload
-}
+const commentPayload = (body: string, user?: User) =>
+  issueCommentEvent(gh, { number: PR, body, ...(user === undefined ? {} : { user }) })
 
 function run(
   eventName: string,
@@ -126,9 +103,8 @@ function run(
   })
 }
 
-const reviewComments = () => gh.comments(PR).filter(c => c.body.startsWith(MARKER))
-const chatTurns = () =>
-  rivya.requests.filter(r => r.method === 'POST' && r.path.startsWith('/api/v1/chat/completions'))
+const reviewComments = () => reviewCommentsOf(gh, PR)
+const chatTurns = () => chatTurnsOf(rivya)
 const charged = () => rivya.chargedTurns('acct_test').length
 
 describe('a cancelled run (SIGINT, then SIGTERM)', () => {

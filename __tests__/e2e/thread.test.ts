@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { GitHubEmulator, type User } from '../../emulators/github/index.js'
 import { GitRepo } from '../../emulators/github/git-repo.js'
 import { RivyaEmulator } from '../../emulators/rivya/index.js'
-import { example, threadReply } from '../fixtures/webhooks.js'
+import { threadReply } from '../fixtures/webhooks.js'
+import { pullRequestEvent } from './events.js'
 import { runAction, visibleOutput } from '../../scripts/runner.js'
 
 // The bundled action runs twice as a child process.
@@ -53,24 +54,7 @@ function run(eventName: string, payload: Record<string, unknown>) {
   })
 }
 
-/** GitHub's example `pull_request` payload, made to name this pull request and its head. */
-function opened(): Record<string, unknown> {
-  const payload = example('pull_request', 'opened')
-  const pr = payload.pull_request as {
-    number: number
-    draft: boolean
-    head: { sha: string; repo: { full_name: string } }
-    base: { sha: string; repo: { full_name: string } }
-  }
-  payload.number = PR
-  pr.number = PR
-  pr.draft = false
-  pr.head.sha = head
-  pr.base.sha = base
-  pr.head.repo.full_name = 'octo-org/demo'
-  pr.base.repo.full_name = 'octo-org/demo'
-  return payload
-}
+const opened = () => pullRequestEvent({ number: PR, head, base })
 
 describe('/codex in a review thread', () => {
   it('answers a reply in the thread of an inline comment, there, in the review session, with its file and line', async () => {

@@ -115,7 +115,7 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   report.stateFindings = storedFindings(published.outcome, published.posted)
   const total = earlier.state?.total
   report.carry = {
-    ...(loop.summary === undefined ? {} : { summary: proseWithoutFindings(loop.summary).slice(0, 400) }),
+    ...(loop.summary === undefined ? {} : { summary: summaryForNextReview(loop.summary) }),
     ...(scope.incremental === undefined ? {} : { incremental: scope.incremental })
   }
   if (scope.range !== undefined) report.range = scope.range
@@ -178,7 +178,10 @@ async function reviewScope(
   })
   if (scope.kind === 'full') {
     if (scope.why !== undefined) log.info(`Full review: ${scope.why}.`)
-    return { files: diff.files, ...(scope.why === undefined ? {} : { fullBecause: scope.why }) }
+    // Said in the comment only where a push found an earlier review and still got a full one.
+    const push = context.run.payload.action === 'synchronize' && inputs.incremental
+    const say = push && state?.headSha !== undefined ? scope.why : undefined
+    return { files: diff.files, ...(say === undefined ? {} : { fullBecause: say }) }
   }
   const { files, unchanged } = restrictToChanged(diff.files, scope.files)
   const intro =
@@ -331,6 +334,15 @@ async function reportOf(
     ...(inputs.maxCredits === undefined ? {} : { maxCredits: inputs.maxCredits }),
     ...(shownImages > 0 ? { images: shownImages } : {})
   }
+}
+
+/** The start of the model's prose, headings left out: the next incremental review's intro quotes it. */
+function summaryForNextReview(answer: string): string {
+  return proseWithoutFindings(answer)
+    .replace(/^#{1,6}[ \t].*$/gm, '')
+    .replace(/\n{2,}/g, '\n')
+    .trim()
+    .slice(0, 400)
 }
 
 /** What the comment shows of the findings: every one, with where it went and why. */

@@ -3,7 +3,7 @@
  * line after it that records the session, its model and the reviewed head for a later run or question.
  */
 import { z } from 'zod'
-import { PLAIN_ID } from './markdown.js'
+import { PLAIN_ID, neutralizeMentions } from './markdown.js'
 
 /** Hidden first line that marks the action's own comment (searched together with a bot author). */
 export const COMMENT_MARKER = '<!-- rivya-codex-review -->'
@@ -113,7 +113,7 @@ export function stateLine(state: CommentState): string {
     ...(findings === undefined ? {} : { findings }),
     ...(kept === undefined ? {} : { total: kept }),
     ...(typeof state.summary === 'string' && state.summary !== ''
-      ? { summary: cutText(state.summary, STATE_LIMITS.summaryChars) }
+      ? { summary: neutralizeMentions(cutText(state.summary, STATE_LIMITS.summaryChars)) }
       : {}),
     ...(state.incremental !== undefined && incremental.safeParse(state.incremental).success
       ? { incremental: state.incremental }
