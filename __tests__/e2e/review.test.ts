@@ -73,8 +73,9 @@ afterEach(async () => {
 
 const prPayload = (action = 'opened') => pullRequestEvent({ number: PR, head, base, action })
 
+// A plain issue (`onPr: false`) is issue 8, next to the pull request.
 const commentPayload = (body: string, user?: User, onPr = true) =>
-  issueCommentEvent(gh, { number: PR, body, ...(user === undefined ? {} : { user }), onPr })
+  issueCommentEvent(gh, { number: onPr ? PR : 8, body, ...(user === undefined ? {} : { user }), onPr })
 
 function run(
   eventName: string,
