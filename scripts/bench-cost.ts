@@ -36,8 +36,8 @@ import {
 import { planFrame, planReview, type ReviewPlanOptions } from '../src/review/plan.js'
 import { reviewInstructions } from '../src/review/prompts.js'
 
-/** The answer to an intermediate part: "a few short bullets of notes". */
-const NOTE_CHARS = 600
+/** The answer to an intermediate part: "one line of notes, under 200 characters" (INTERMEDIATE_NOTES). */
+const NOTE_CHARS = 200
 /** The review itself, billed again only when a later review continues its session. */
 const SUMMARY_CHARS = 2500
 

@@ -277,6 +277,6 @@ describe('FINDINGS_INSTRUCTIONS', () => {
     for (const s of ['critical =', 'major =', 'minor =', 'nit =']) expect(FINDINGS_INSTRUCTIONS).toContain(s)
     expect(FINDINGS_INSTRUCTIONS).toContain('replaces exactly lines start_line..line')
     expect(FINDINGS_INSTRUCTIONS.length).toBeLessThan(1500)
-    expect(INTERMEDIATE_NOTES).toMatch(/brief notes/)
+    expect(INTERMEDIATE_NOTES).toMatch(/one line of notes, under 200 characters/)
   })
 })

@@ -18,4 +18,4 @@ export const FINDINGS_INSTRUCTIONS = [
  * Asked of every part but the last: its answer is billed again as history on each later turn. The
  * findings block is not named: the model learns of it only from the last part.
  */
-export const INTERMEDIATE_NOTES = 'Reply with brief notes only.'
+export const INTERMEDIATE_NOTES = 'Reply with one line of notes, under 200 characters.'

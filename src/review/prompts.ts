@@ -37,7 +37,7 @@ export function reviewInstructions(options: ReviewPromptOptions, single = false)
   ]
   if (!single)
     lines.push(
-      'Parts may come in any order; reply to each with brief notes until the last part asks for the review.'
+      'Parts may come in any order; reply to each with one line of notes until the last part asks for the review.'
     )
   const extra = options.extraInstructions?.trim() ?? ''
   if (extra !== '') lines.push('', 'Further instructions from the repository:', extra)
