@@ -45,5 +45,5 @@ function dispatch(context: PipelineContext): Promise<void> {
 
 const WITHHELD = {
   title: 'Codex review skipped: no Rivya key',
-  text: 'GitHub withholds secrets from pull requests opened from forks (and by Dependabot), so rivya-api-key is empty and this pull request was not reviewed. A maintainer can comment /codex to review it, or see the README on pull_request_target.'
+  text: 'GitHub withholds secrets from pull requests opened from forks (and by Dependabot), so rivya-api-key is empty and nothing was reviewed or answered. A maintainer can comment /codex on the pull request to review it, or see the README on pull_request_target.'
 }

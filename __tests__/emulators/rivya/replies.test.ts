@@ -128,7 +128,9 @@ describe('reply', () => {
 
   it('writes no block in notes and answers to questions', () => {
     expect(
-      reply('Part 1 of 2. Reply with one line of notes, under 200 characters.\n<diff>\n=== a.ts\n@@ -1 +1 @@\n+x\n</diff>')
+      reply(
+        'Part 1 of 2. Reply with one line of notes, under 200 characters.\n<diff>\n=== a.ts\n@@ -1 +1 @@\n+x\n</diff>'
+      )
     ).not.toContain('```')
     expect(reply('<question>\nwhy?\n</question>')).not.toContain('```')
   })
