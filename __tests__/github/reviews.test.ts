@@ -36,7 +36,7 @@ beforeAll(async () => {
   gh = await GitHubEmulator.start({ repo, owner: REPO.owner, name: REPO.repo, token: TOKEN })
   gh.addToken(PAT, { kind: 'pat', user: { login: 'mallory', type: 'User' } })
   octokit = createGitHubClient({ token: TOKEN, baseUrl: gh.url, log: () => {}, maxRateLimitWait: 3 })
-  for (let n = 1; n <= 6; n++) gh.addPullRequest({ number: n, base, head })
+  for (let n = 1; n <= 8; n++) gh.addPullRequest({ number: n, base, head })
 })
 
 afterAll(async () => {
@@ -125,6 +125,36 @@ describe('postReview', () => {
       identity: WORKFLOW_BOT
     })
     expect('notPosted' in posted && posted.notPosted).toContain('Commit is not part of the pull request')
+    expect(posted.refused.map(r => r.comment)).toEqual([onAdded])
+  })
+})
+
+describe('postReview when an answer is lost', () => {
+  it('takes the review GitHub created although its answer was a 502, and posts no second one', async () => {
+    const n = nextPull()
+    gh.injectFault({ status: 502, method: 'POST', pathPattern: /\/reviews$/, afterProcessing: true })
+    const posted = await postReview(octokit, REPO, n, {
+      headSha: head,
+      body: 'Codex review',
+      comments: [onAdded],
+      identity: WORKFLOW_BOT
+    })
+    const [review, ...more] = gh.reviews.reviews(n)
+    expect(more).toHaveLength(0)
+    expect(posted).toMatchObject({ id: review!.id, posted: [onAdded], refused: [] })
+  })
+
+  it('says why when GitHub failed before creating it, and keeps every comment for the summary', async () => {
+    const n = nextPull()
+    gh.injectFault({ status: 502, method: 'POST', pathPattern: /\/reviews$/ })
+    const posted = await postReview(octokit, REPO, n, {
+      headSha: head,
+      body: 'Codex review',
+      comments: [onAdded],
+      identity: WORKFLOW_BOT
+    })
+    expect(gh.reviews.reviews(n)).toHaveLength(0)
+    expect('notPosted' in posted && posted.notPosted).toContain('Server Error')
     expect(posted.refused.map(r => r.comment)).toEqual([onAdded])
   })
 })

@@ -113,6 +113,11 @@ export interface GitHubFault {
   times?: number
   method?: string
   pathPattern?: RegExp
+  /**
+   * The request is carried out (a comment or review is created) and only its answer is lost to
+   * the fault, as when a gateway times out on a request the server finished.
+   */
+  afterProcessing?: boolean
 }
 
 export interface GitHubRequest {
@@ -560,7 +565,7 @@ export class GitHubEmulator {
         throw new HttpError(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' })
       }
       const fault = this.#nextFault(method, url.pathname)
-      if (fault !== undefined) throw faultError(fault)
+      if (fault !== undefined && fault.afterProcessing !== true) throw faultError(fault)
       let body: Record<string, unknown> = {}
       if (raw !== '') {
         try {
@@ -575,6 +580,11 @@ export class GitHubEmulator {
       }
       if (this.#identityRoute(method, url.pathname, body, kind, res)) return
       this.#caller = identityOf(kind)
+      if (fault !== undefined) {
+        // Done, and the answer dropped: the fault's answer goes out instead.
+        this.#route(method, url, req.headers.accept ?? '', body, discardedResponse())
+        throw faultError(fault)
+      }
       this.#route(method, url, req.headers.accept ?? '', body, res)
     } catch (error) {
       if (res.headersSent) {
@@ -1006,4 +1016,17 @@ function faultError(fault: GitHubFault): HttpError {
     )
   }
   return new HttpError(fault.status, { message: 'Server Error', status: String(fault.status) }, headers)
+}
+
+/** A response that takes what a route writes and sends nothing (see `afterProcessing`). */
+function discardedResponse(): ServerResponse {
+  const sink = {
+    headersSent: false,
+    statusCode: 200,
+    setHeader: () => sink,
+    writeHead: () => sink,
+    write: () => true,
+    end: () => sink
+  }
+  return sink as unknown as ServerResponse
 }
