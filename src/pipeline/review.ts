@@ -116,7 +116,8 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   const total = earlier.state?.total
   report.carry = {
     ...(loop.summary === undefined ? {} : { summary: summaryForNextReview(loop.summary) }),
-    ...(scope.incremental === undefined ? {} : { incremental: scope.incremental })
+    ...(scope.incremental === undefined ? {} : { incremental: scope.incremental }),
+    ...(findingsRun.incomplete ? { incomplete: 'coverage' as const } : {})
   }
   if (scope.range !== undefined) report.range = scope.range
   if (scope.fullBecause !== undefined) report.fullBecause = scope.fullBecause
@@ -167,12 +168,15 @@ async function reviewScope(
   state: CommentState | undefined
 ): Promise<PlannedScope> {
   const { github, inputs, log } = context
-  const rerun = state?.headSha === pr.headSha ? state.incremental : undefined
+  // An incomplete review is no base, not even for its own re-run: it is redone in full.
+  const incomplete = state?.incomplete
+  const rerun = incomplete === undefined && state?.headSha === pr.headSha ? state.incremental : undefined
   const scope = await decideScope({
     trigger: context.trigger,
     event: context.run,
     incremental: inputs.incremental,
     recordedHead: rerun?.since ?? state?.headSha,
+    ...(incomplete === undefined ? {} : { recordedIncomplete: incomplete }),
     head: pr.headSha,
     compare: (base, head) => compareCommits(github, context.run.repo, base, head)
   })
