@@ -117,7 +117,7 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   report.carry = {
     ...(loop.summary === undefined ? {} : { summary: summaryForNextReview(loop.summary) }),
     ...(scope.incremental === undefined ? {} : { incremental: scope.incremental }),
-    ...(findingsRun.incomplete ? { incomplete: 'coverage' as const } : {})
+    ...incompleteState(findingsRun.incomplete, published)
   }
   if (scope.range !== undefined) report.range = scope.range
   if (scope.fullBecause !== undefined) report.fullBecause = scope.fullBecause
@@ -349,6 +349,15 @@ function summaryForNextReview(answer: string): string {
     .slice(0, 400)
 }
 
+/**
+ * What makes this review no base for an incremental one: coverage it did not complete, or severe
+ * entries of the block it could not place, which the state line cannot carry over.
+ */
+function incompleteState(coverage: boolean, published: PublishedFindings): Pick<CommentState, 'incomplete'> {
+  if (coverage) return { incomplete: 'coverage' }
+  return published.outcome.unplaced.length > 0 ? { incomplete: 'findings' } : {}
+}
+
 /** What the comment shows of the findings: every one, with where it went and why. */
 function findingsSection(published: PublishedFindings, failOn: FailOn, prUrl: string): FindingsSection {
   const { outcome } = published
@@ -371,6 +380,7 @@ function findingsSection(published: PublishedFindings, failOn: FailOn, prUrl: st
     failOn,
     ...(outcome.unreadable === undefined ? {} : { unreadable: outcome.unreadable }),
     rows,
+    ...(outcome.unplaced.length === 0 ? {} : { unplaced: outcome.unplaced }),
     noLongerSeen: outcome.noLongerSeen.map(f => ({ path: f.path, title: f.title })),
     parserNotes: [...outcome.notes, ...moved],
     prUrl
