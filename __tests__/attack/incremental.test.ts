@@ -41,7 +41,7 @@ function filesSent(from = 0): string[] {
   return REVIEWED.filter(path => text.includes(`=== ${path}`))
 }
 
-describe('incremental after a partial review', () => {
+describe('incremental after an incomplete review', () => {
   it('a push after a review stopped by max-turns still reviews the files that review never reached', async () => {
     const partial = { 'max-message-chars': '2000', 'max-turns': '1' }
     await h.within(pullRequest(h.head, 'opened'), reviewPullRequest, {
@@ -66,5 +66,23 @@ describe('incremental after a partial review', () => {
     expect(h.reviewComments()[0]!.body).toContain(
       `the review of ${h.head.slice(0, 7)} did not cover everything; reviewed again in full`
     )
+  })
+
+  it('a push after a review whose findings block could not be read still reviews every file', async () => {
+    h.rivya.reply = { findings: 'broken-json' }
+    await h.within(pullRequest(h.head, 'opened'), reviewPullRequest, { payload: { action: 'opened' } })
+    expect(h.outputs().verdict).toBe('unknown')
+    expect(filesSent()).toEqual(REVIEWED)
+
+    h.rivya.reply = {}
+    const turnsBefore = h.chatTurns().length
+    h.repo.write('src/new.ts', 'export function add(a: number, b: number) {\n  return a + b + 0\n}\n')
+    const pushed = h.repo.commit('push')
+    h.gh.addPullRequest({ number: PR, base: h.base, head: pushed, title: 'Double every value' })
+    await h.within(pullRequest(pushed, 'synchronize'), reviewPullRequest, {
+      payload: { action: 'synchronize' }
+    })
+    // What the unreadable block held about src/app.ts is unknown: it must be asked again.
+    expect(filesSent(turnsBefore)).toEqual(REVIEWED)
   })
 })

@@ -46,8 +46,7 @@ const sha7 = (sha: string) => sha.slice(0, 7)
  */
 const INCOMPLETE_WHY: Readonly<Record<Incomplete, (sha: string) => string>> = {
   coverage: sha => `the review of ${sha} did not cover everything; reviewed again in full`,
-  findings: sha =>
-    `the comment could not keep every open finding of the review of ${sha}; reviewed again in full`
+  findings: sha => `not every open finding of the review of ${sha} is on record; reviewed again in full`
 }
 
 /** The reason a trigger asks for a full review, or undefined for a push. */

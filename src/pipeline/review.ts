@@ -350,12 +350,14 @@ function summaryForNextReview(answer: string): string {
 }
 
 /**
- * What makes this review no base for an incremental one: coverage it did not complete, or severe
- * entries of the block it could not place, which the state line cannot carry over.
+ * What makes this review no base for an incremental one: coverage it did not complete, or findings
+ * the state line cannot carry over (a block that could not be read, severe entries it could not
+ * place): an incremental review would never ask about the files the push did not touch again.
  */
 function incompleteState(coverage: boolean, published: PublishedFindings): Pick<CommentState, 'incomplete'> {
   if (coverage) return { incomplete: 'coverage' }
-  return published.outcome.unplaced.length > 0 ? { incomplete: 'findings' } : {}
+  const { unreadable, unplaced } = published.outcome
+  return unreadable !== undefined || unplaced.length > 0 ? { incomplete: 'findings' } : {}
 }
 
 /** What the comment shows of the findings: every one, with where it went and why. */

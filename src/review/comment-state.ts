@@ -36,8 +36,9 @@ export interface CommentState {
   /**
    * Set when this review is no base for an incremental one, so the next push is reviewed in full:
    * `coverage`, it did not see everything (a budget stop, an error, counts that disagree), so the
-   * files it never reached would stay unreviewed; `findings`, the line could not keep every open
-   * finding, so one carried over could be lost and the verdict pass without it.
+   * files it never reached would stay unreviewed; `findings`, not every open finding is on record
+   * (a block that could not be read, entries that could not be placed, more than the line keeps),
+   * so one carried over could be lost and the verdict pass without it.
    */
   incomplete?: Incomplete
 }
