@@ -66,7 +66,7 @@ describe('/codex in a review thread', () => {
     const root = gh.reviews.addReview(
       PR,
       {
-        comments: [{ path: 'src/new.ts', line: 2, body: `${FINDING_MARKER}\n**minor** NaN passes through` }]
+        comments: [{ path: 'src/new.ts', line: 2, body: `**minor** NaN passes through\n\n${FINDING_MARKER}` }]
       },
       ACTIONS_BOT
     ).comments[0]!

@@ -123,7 +123,7 @@ export class Harness {
   inlineComment(
     options: { path?: string; line?: number; side?: 'LEFT' | 'RIGHT'; body?: string; user?: User } = {}
   ) {
-    const body = options.body ?? `${FINDING_MARKER}\n**major** add() ignores NaN\n\nCheck the inputs.`
+    const body = options.body ?? `**major** add() ignores NaN\n\nCheck the inputs.\n\n${FINDING_MARKER}`
     const comment = {
       path: options.path ?? 'src/new.ts',
       line: options.line ?? 2,

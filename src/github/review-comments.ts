@@ -51,9 +51,19 @@ export async function readReviewComment(
   }
 }
 
-/** Whether a body holds the finding marker line of the action's inline comments. */
+/**
+ * Whether a body ends with the finding marker line, as the action's inline comments do (GitHub may
+ * hand it back with CRLF breaks or trailing blank lines). A marker anywhere else is a quote: the
+ * same token writes other comments (another workflow's linter, a PAT's human) that can quote a line
+ * of the pull request holding it.
+ */
 export function holdsFindingMarker(body: string): boolean {
-  return body.split('\n').some(line => FINDING_MARKER_LINE.test(line.trim()))
+  const last = body
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line !== '')
+    .at(-1)
+  return last !== undefined && FINDING_MARKER_LINE.test(last)
 }
 
 /** The body without its finding marker line: the marker is for the action, not for the model. */

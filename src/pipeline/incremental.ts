@@ -1,4 +1,5 @@
 import type { Comparison } from '../github/compare.js'
+import type { Incomplete } from '../review/comment-state.js'
 import type { EventContext } from '../github/event.js'
 import { describeFailure } from '../failure.js'
 import type { DiffFile } from '../review/diff.js'
@@ -29,6 +30,8 @@ export interface ScopeInput {
   incremental: boolean
   /** The head the comment's state says was reviewed last. */
   recordedHead: string | undefined
+  /** Set when the comment's state says its review is no base for an incremental one (comment-state.ts). */
+  recordedIncomplete?: Incomplete
   /** The head this run reviews (the pull request's, as read with its diff). */
   head: string
   /** `compareCommits` bound to the repository. */
@@ -36,6 +39,15 @@ export interface ScopeInput {
 }
 
 const sha7 = (sha: string) => sha.slice(0, 7)
+
+/**
+ * Why an incomplete earlier review is no base: what it never reached (or the findings it could not
+ * keep) lies outside what a push changed, so an incremental review would never look at it again.
+ */
+const INCOMPLETE_WHY: Readonly<Record<Incomplete, (sha: string) => string>> = {
+  coverage: sha => `the review of ${sha} did not cover everything; reviewed again in full`,
+  findings: sha => `not every open finding of the review of ${sha} is on record; reviewed again in full`
+}
 
 /** The reason a trigger asks for a full review, or undefined for a push. */
 function fullByTrigger(trigger: ActiveTrigger, event: EventContext): string | undefined {
@@ -53,7 +65,8 @@ function fullByTrigger(trigger: ActiveTrigger, event: EventContext): string | un
  * `incremental: false`, a trigger other than a push (`/codex review`, workflow_dispatch, a PR
  * opened, reopened or marked ready), no earlier review, history rewritten (a force-push or rebase:
  * `behind`, `diverged`, the old commit gone), more files than the comparison lists, or a
- * comparison that failed (a full review costs more but is never wrong).
+ * comparison that failed (a full review costs more but is never wrong), or an earlier review that
+ * was incomplete (its coverage, or the findings its comment could keep).
  *
  * The same head as recorded (a re-run, a second event for the head) is reviewed in full as well:
  * an incremental review would have nothing to send and no summary to show, and a full review of
@@ -66,6 +79,9 @@ export async function decideScope(input: ScopeInput): Promise<ReviewScope> {
   if (byTrigger !== undefined) return { kind: 'full', why: byTrigger }
   const since = input.recordedHead
   if (since === undefined) return { kind: 'full' }
+  if (input.recordedIncomplete !== undefined) {
+    return { kind: 'full', why: INCOMPLETE_WHY[input.recordedIncomplete](sha7(since)) }
+  }
   const same = `the comment already shows a review of ${sha7(since)}, the head now; reviewed again in full`
   if (since === input.head) return { kind: 'full', why: same }
   let comparison: Comparison

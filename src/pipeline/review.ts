@@ -116,7 +116,8 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   const total = earlier.state?.total
   report.carry = {
     ...(loop.summary === undefined ? {} : { summary: summaryForNextReview(loop.summary) }),
-    ...(scope.incremental === undefined ? {} : { incremental: scope.incremental })
+    ...(scope.incremental === undefined ? {} : { incremental: scope.incremental }),
+    ...incompleteState(findingsRun.incomplete, published)
   }
   if (scope.range !== undefined) report.range = scope.range
   if (scope.fullBecause !== undefined) report.fullBecause = scope.fullBecause
@@ -167,12 +168,15 @@ async function reviewScope(
   state: CommentState | undefined
 ): Promise<PlannedScope> {
   const { github, inputs, log } = context
-  const rerun = state?.headSha === pr.headSha ? state.incremental : undefined
+  // An incomplete review is no base, not even for its own re-run: it is redone in full.
+  const incomplete = state?.incomplete
+  const rerun = incomplete === undefined && state?.headSha === pr.headSha ? state.incremental : undefined
   const scope = await decideScope({
     trigger: context.trigger,
     event: context.run,
     incremental: inputs.incremental,
     recordedHead: rerun?.since ?? state?.headSha,
+    ...(incomplete === undefined ? {} : { recordedIncomplete: incomplete }),
     head: pr.headSha,
     compare: (base, head) => compareCommits(github, context.run.repo, base, head)
   })
@@ -345,6 +349,17 @@ function summaryForNextReview(answer: string): string {
     .slice(0, 400)
 }
 
+/**
+ * What makes this review no base for an incremental one: coverage it did not complete, or findings
+ * the state line cannot carry over (a block that could not be read, severe entries it could not
+ * place): an incremental review would never ask about the files the push did not touch again.
+ */
+function incompleteState(coverage: boolean, published: PublishedFindings): Pick<CommentState, 'incomplete'> {
+  if (coverage) return { incomplete: 'coverage' }
+  const { unreadable, unplaced } = published.outcome
+  return unreadable !== undefined || unplaced.length > 0 ? { incomplete: 'findings' } : {}
+}
+
 /** What the comment shows of the findings: every one, with where it went and why. */
 function findingsSection(published: PublishedFindings, failOn: FailOn, prUrl: string): FindingsSection {
   const { outcome } = published
@@ -367,6 +382,7 @@ function findingsSection(published: PublishedFindings, failOn: FailOn, prUrl: st
     failOn,
     ...(outcome.unreadable === undefined ? {} : { unreadable: outcome.unreadable }),
     rows,
+    ...(outcome.unplaced.length === 0 ? {} : { unplaced: outcome.unplaced }),
     noLongerSeen: outcome.noLongerSeen.map(f => ({ path: f.path, title: f.title })),
     parserNotes: [...outcome.notes, ...moved],
     prUrl

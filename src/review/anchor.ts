@@ -161,6 +161,7 @@ export function anchorFinding(
   let line = finding.line
   let startLine = finding.startLine
   let movedFrom: number | undefined
+  let dropSuggestion: string | undefined
   const key = snippetKey(finding.snippet)
   const atLine = sideLines.get(line)
   if (key !== undefined && (atLine === undefined || trimmed(atLine.text) !== key)) {
@@ -170,15 +171,19 @@ export function anchorFinding(
       if (startLine !== undefined) startLine += match - line
       line = match
       notes.push(`moved from line ${movedFrom} to line ${line}, where its snippet is`)
-    } else if (atLine !== undefined) notes.push(`its snippet is not on line ${line} nor near it`)
+    } else if (atLine !== undefined) {
+      notes.push(`its snippet is not on line ${line} nor near it`)
+      // The model's line numbers and its code disagree: the comment still names the line, but a
+      // suggestion would replace code the model did not mean.
+      dropSuggestion = 'its snippet is not on the lines it would replace'
+    }
   }
   let problem = rangeProblem(sideLines, startLine, line)
-  let dropSuggestion: string | undefined
   if (problem !== undefined && movedFrom !== undefined && startLine !== undefined) {
     // The moved range does not fit any more; the line the snippet names still does.
     notes.push(`range dropped after the move: ${problem}`)
     startLine = undefined
-    dropSuggestion = 'its range no longer fits after the move'
+    dropSuggestion ??= 'its range no longer fits after the move'
     problem = rangeProblem(sideLines, startLine, line)
   }
   if (problem !== undefined) {

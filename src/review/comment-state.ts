@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { PLAIN_ID, neutralizeMentions } from './markdown.js'
+import { utf8Length } from './truncate.js'
 
 /** Hidden first line that marks the action's own comment (searched together with a bot author). */
 export const COMMENT_MARKER = '<!-- rivya-codex-review -->'
@@ -32,7 +33,18 @@ export interface CommentState {
    * re-run of it sends the same turns (and Rivya replays them) instead of a full review.
    */
   incremental?: { since: string; intro: string }
+  /**
+   * Set when this review is no base for an incremental one, so the next push is reviewed in full:
+   * `coverage`, it did not see everything (a budget stop, an error, counts that disagree), so the
+   * files it never reached would stay unreviewed; `findings`, not every open finding is on record
+   * (a block that could not be read, entries that could not be placed, more than the line keeps),
+   * so one carried over could be lost and the verdict pass without it.
+   */
+  incomplete?: Incomplete
 }
+
+export type Incomplete = 'coverage' | 'findings'
+const INCOMPLETE: readonly Incomplete[] = ['coverage', 'findings']
 
 /** A finding as the state line keeps it: enough to name it and to tell it again (its fingerprint). */
 export interface StoredFinding {
@@ -53,8 +65,15 @@ export const STATE_LIMITS = {
   pathChars: 300,
   titleChars: 120,
   summaryChars: 400,
-  introChars: 2000
+  introChars: 2000,
+  /**
+   * Most UTF-8 bytes the findings take in the line: escaped, a `<` is six characters, and the line
+   * lives in a comment GitHub refuses past 65536; what does not fit is left out, least severe first.
+   */
+  findingsBytes: 32 * 1024
 } as const
+
+const SEVERITY_ORDER = ['critical', 'major', 'minor', 'nit'] as const
 
 const incremental = z.object({
   since: z.string().regex(/^[0-9a-f]{7,64}$/),
@@ -80,14 +99,29 @@ function cutText(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
-/** The findings kept, each within the limits; one that cannot be kept faithfully (a long path) is left out. */
-function storable(findings: readonly StoredFinding[] | undefined): StoredFinding[] | undefined {
+/**
+ * The findings kept, most severe first, each within the limits and all within
+ * {@link STATE_LIMITS.findingsBytes}; `complete` is false when any had to be left out (a long path,
+ * over the count or the bytes), so the next review knows not to rely on them.
+ */
+function storable(
+  findings: readonly StoredFinding[] | undefined
+): { kept: StoredFinding[]; complete: boolean } | undefined {
   if (findings === undefined) return undefined
-  return findings
-    .filter(f => f.path.length <= STATE_LIMITS.pathChars)
-    .slice(0, STATE_LIMITS.findings)
-    .map(f => ({ ...f, title: cutText(f.title, STATE_LIMITS.titleChars) }))
-    .filter(f => storedFinding.safeParse(f).success)
+  const sorted = [...findings].sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity)
+  )
+  const kept: StoredFinding[] = []
+  let bytes = 0
+  for (const f of sorted) {
+    const entry = { ...f, title: cutText(f.title, STATE_LIMITS.titleChars) }
+    if (kept.length >= STATE_LIMITS.findings || !storedFinding.safeParse(entry).success) continue
+    const size = utf8Length(inertJson(entry)) + 1
+    if (bytes + size > STATE_LIMITS.findingsBytes) continue
+    bytes += size
+    kept.push(entry)
+  }
+  return { kept, complete: kept.length === findings.length }
 }
 
 /**
@@ -103,21 +137,23 @@ function inertJson(value: unknown): string {
 
 /** The hidden second line that records the session and head for later runs. */
 export function stateLine(state: CommentState): string {
-  const findings = storable(state.findings)
+  const stored = storable(state.findings)
   const kept = state.total !== undefined && total.safeParse(state.total).success ? state.total : undefined
+  const incomplete = state.incomplete ?? (stored?.complete === false ? 'findings' : undefined)
   return `<!-- rivya-codex-review:state ${inertJson({
     sessionId: plainId(state.sessionId),
     headSha: plainId(state.headSha),
     historyTokens: tokenCount(state.historyTokens),
     model: plainId(state.model),
-    ...(findings === undefined ? {} : { findings }),
+    ...(stored === undefined ? {} : { findings: stored.kept }),
     ...(kept === undefined ? {} : { total: kept }),
     ...(typeof state.summary === 'string' && state.summary !== ''
       ? { summary: neutralizeMentions(cutText(state.summary, STATE_LIMITS.summaryChars)) }
       : {}),
     ...(state.incremental !== undefined && incremental.safeParse(state.incremental).success
       ? { incremental: state.incremental }
-      : {})
+      : {}),
+    ...(incomplete === undefined ? {} : { incomplete })
   })} -->`
 }
 
@@ -148,6 +184,7 @@ export function readCommentState(body: string): CommentState | undefined {
       : undefined
     const kept = total.safeParse(parsed.total)
     const since = incremental.safeParse(parsed.incremental)
+    const incomplete = INCOMPLETE.find(v => v === parsed.incomplete)
     const summary =
       typeof parsed.summary === 'string' ? parsed.summary.slice(0, STATE_LIMITS.summaryChars) : undefined
     return {
@@ -158,7 +195,8 @@ export function readCommentState(body: string): CommentState | undefined {
       ...(findings === undefined ? {} : { findings }),
       ...(kept.success ? { total: kept.data } : {}),
       ...(summary === undefined || summary === '' ? {} : { summary }),
-      ...(since.success ? { incremental: since.data } : {})
+      ...(since.success ? { incremental: since.data } : {}),
+      ...(incomplete === undefined ? {} : { incomplete })
     }
   } catch {
     return undefined

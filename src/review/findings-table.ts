@@ -47,6 +47,8 @@ export interface FindingsSection {
   parserNotes: string[]
   /** Entries of the block the parser could not read as findings (parseFindings' `rejected`): listed, never dropped. */
   rejected?: RejectedFinding[]
+  /** Rejected entries whose severity could be read (outcome.ts `unplaced`): the verdict counts them. */
+  unplaced?: Finding[]
   /** The pull request's `html_url`, for links to its files tab. */
   prUrl: string
 }
@@ -216,9 +218,9 @@ function count(n: number, one: string, many: string): string {
  * reader sees. `unknown` and `partial` say what is missing, since neither can pass a gate.
  */
 export function verdictLine(
-  section: Pick<FindingsSection, 'verdict' | 'failOn' | 'rows' | 'unreadable'>
+  section: Pick<FindingsSection, 'verdict' | 'failOn' | 'rows' | 'unreadable' | 'unplaced'>
 ): string {
-  const findings = section.rows.map(r => r.finding)
+  const findings = [...section.rows.map(r => r.finding), ...(section.unplaced ?? [])]
   const gate = section.failOn
   const blocking = gate === 'none' ? [] : findings.filter(f => atLeast(f.severity, gate))
   const why = (() => {

@@ -38,6 +38,8 @@ export interface RejectedFinding {
   path?: string
   line?: number
   title?: string
+  /** Its severity, when that much could be read: a severe entry still counts for the verdict. */
+  severity?: Severity
 }
 
 export type ParsedFindings =
@@ -69,6 +71,11 @@ const lineNumber = z.preprocess(
 
 const text = z.string()
 
+const severity = z
+  .string()
+  .transform(s => s.trim().toLowerCase())
+  .pipe(z.enum(SEVERITIES))
+
 /** The loose shape a model writes: aliases, any case, numbers as strings, nulls for absent. */
 const entrySchema = z.object({
   path: text.nullish(),
@@ -81,10 +88,7 @@ const entrySchema = z.object({
     .transform(s => s.trim().toUpperCase())
     .pipe(z.enum(['LEFT', 'RIGHT']))
     .nullish(),
-  severity: z
-    .string()
-    .transform(s => s.trim().toLowerCase())
-    .pipe(z.enum(SEVERITIES)),
+  severity,
   title: text.nullish(),
   body: text.nullish(),
   snippet: text.nullish(),
@@ -105,10 +109,12 @@ function oneLine(value: string): string {
 }
 
 /** What the summary can show of an entry that failed validation (bounded, never trusted). */
-function glimpse(entry: unknown): Pick<RejectedFinding, 'path' | 'line' | 'title'> {
+function glimpse(entry: unknown): Pick<RejectedFinding, 'path' | 'line' | 'title' | 'severity'> {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return {}
   const e = entry as Record<string, unknown>
-  const out: Pick<RejectedFinding, 'path' | 'line' | 'title'> = {}
+  const out: Pick<RejectedFinding, 'path' | 'line' | 'title' | 'severity'> = {}
+  const read = severity.safeParse(e.severity)
+  if (read.success) out.severity = read.data
   const path = [e.path, e.file].find(v => typeof v === 'string')
   if (path !== undefined) out.path = cut(oneLine(path), FINDING_LIMITS.pathChars)
   const line = lineNumber.safeParse(e.line ?? e.end_line)

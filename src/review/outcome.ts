@@ -7,7 +7,7 @@
 import { anchorFinding, type Anchored } from './anchor.js'
 import type { StoredFinding } from './comment-state.js'
 import type { DiffFile } from './diff.js'
-import { fingerprint, parseFindings, type Finding, type Severity } from './findings.js'
+import { fingerprint, parseFindings, type Finding, type RejectedFinding, type Severity } from './findings.js'
 import { computeVerdict, selectInline, sortFindings, type FailOn, type VerdictResult } from './verdict.js'
 
 export interface OutcomeInput {
@@ -65,7 +65,22 @@ export interface FindingsOutcome {
   carried: StoredFinding[]
   /** Earlier findings on files this review looked at that it no longer reports. */
   noLongerSeen: StoredFinding[]
+  /**
+   * Entries of the block that could not be read as findings (no line, no path, a line as `40-42`)
+   * but whose severity could: they count for the verdict, as the model did report them, though
+   * they can be neither placed nor kept in the state line.
+   */
+  unplaced: Finding[]
   verdict: VerdictResult
+}
+
+/** A rejected entry with a severity, as a finding for the verdict: line 0 where it named none. */
+function unplacedFinding(r: RejectedFinding): Finding[] {
+  if (r.severity === undefined) return []
+  const title = r.title ?? `finding ${r.index + 1} of the block`
+  return [
+    { path: r.path ?? '(no path)', line: r.line ?? 0, side: 'RIGHT', severity: r.severity, title, body: '' }
+  ]
 }
 
 function placedOf(anchored: Anchored): Omit<PlacedFinding, 'placement'> & { commentable: boolean } {
@@ -109,7 +124,7 @@ export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
   if (input.answer === undefined) {
     // No last answer: a review that stopped first is partial; one with nothing to send had nothing to find.
     const notes = input.incomplete ? ['no findings: the review stopped before its last part'] : []
-    return { notes, findings: [], carried, noLongerSeen: [], verdict: judge([]) }
+    return { notes, findings: [], carried, noLongerSeen: [], unplaced: [], verdict: judge([]) }
   }
   const parsed = parseFindings(input.answer)
   if ('unreadable' in parsed) {
@@ -119,6 +134,7 @@ export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
       findings: [],
       carried,
       noLongerSeen: [],
+      unplaced: [],
       verdict: judge('unreadable')
     }
   }
@@ -151,13 +167,15 @@ export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
   const kept = input.reviewedPaths === undefined ? [] : unreported.filter(f => stillOnDiff(f, input.files))
   const noLongerSeen = unreported.filter(f => !kept.includes(f))
   const open = [...carried, ...kept]
+  const unplaced = parsed.rejected.flatMap(unplacedFinding)
   return {
     notes,
     findings,
     carried: open,
     noLongerSeen,
+    unplaced,
     verdict: computeVerdict({
-      findings: [...findings.map(f => f.finding), ...open.map(asFinding)],
+      findings: [...findings.map(f => f.finding), ...unplaced, ...open.map(asFinding)],
       incomplete: input.incomplete,
       failOn: input.failOn
     })

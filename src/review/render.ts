@@ -80,7 +80,7 @@ export interface ReviewReport {
   /** Why a review that could have been incremental was full (a force-push, …). */
   fullBecause?: string
   /** What the state line keeps for the next incremental review (comment-state.ts). */
-  carry?: Pick<CommentState, 'summary' | 'incremental'>
+  carry?: Pick<CommentState, 'summary' | 'incremental' | 'incomplete'>
 }
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 })
