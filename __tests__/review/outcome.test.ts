@@ -154,4 +154,13 @@ describe('findingsOutcome', () => {
     const full = findingsOutcome(input({ previous: [onLine, gone] }))
     expect(full.noLongerSeen.map(f => f.title)).toEqual(['still there', 'code gone'])
   })
+
+  it('reads the severity words models write, and gives no verdict when one cannot be read at all', () => {
+    const high = { ...onTwo, severity: 'High' }
+    expect(findingsOutcome(input({ answer: answer([high]), failOn: 'major' })).verdict.verdict).toBe('fail')
+    const blind = findingsOutcome(input({ answer: answer([onTwo, { ...onTwo, severity: 'whatever' }]) }))
+    expect(blind.verdict.verdict).toBe('unknown')
+    expect(blind.unreadable).toBe('finding 2 of the block has no severity the action can read')
+    expect(blind.findings).toHaveLength(1)
+  })
 })

@@ -71,9 +71,26 @@ const lineNumber = z.preprocess(
 
 const text = z.string()
 
+/** Words models write for the four severities (any case); anything else is not read as one. */
+const SEVERITY_WORDS: Readonly<Record<string, Severity>> = {
+  blocker: 'critical',
+  severe: 'critical',
+  high: 'major',
+  error: 'major',
+  medium: 'minor',
+  moderate: 'minor',
+  warning: 'minor',
+  low: 'nit',
+  trivial: 'nit',
+  nitpick: 'nit'
+}
+
 const severity = z
   .string()
-  .transform(s => s.trim().toLowerCase())
+  .transform(s => {
+    const word = s.trim().toLowerCase()
+    return SEVERITY_WORDS[word] ?? word
+  })
   .pipe(z.enum(SEVERITIES))
 
 /** The loose shape a model writes: aliases, any case, numbers as strings, nulls for absent. */

@@ -168,14 +168,22 @@ export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
   const noLongerSeen = unreported.filter(f => !kept.includes(f))
   const open = [...carried, ...kept]
   const unplaced = parsed.rejected.flatMap(unplacedFinding)
+  // An entry whose severity cannot be read could be the worst of them: no verdict can be given.
+  const blind = parsed.rejected.find(r => r.severity === undefined)
   return {
     notes,
     findings,
     carried: open,
     noLongerSeen,
     unplaced,
+    ...(blind === undefined
+      ? {}
+      : { unreadable: `finding ${blind.index + 1} of the block has no severity the action can read` }),
     verdict: computeVerdict({
-      findings: [...findings.map(f => f.finding), ...unplaced, ...open.map(asFinding)],
+      findings:
+        blind !== undefined
+          ? 'unreadable'
+          : [...findings.map(f => f.finding), ...unplaced, ...open.map(asFinding)],
       incomplete: input.incomplete,
       failOn: input.failOn
     })
