@@ -8,10 +8,11 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js'
 import { readFileBytes } from '../../src/github/images.js'
-import { png } from '../fixtures/images.js'
+import { jpeg, png } from '../fixtures/images.js'
 
 const REPO = { owner: 'octo-org', repo: 'demo' }
 const IMAGE = png(8, 0x40)
+const BIG = jpeg(300 * 1024)
 
 let server: Server
 let octokit: GitHubClient
@@ -19,8 +20,11 @@ let octokit: GitHubClient
 beforeAll(async () => {
   server = createServer((req, res) => {
     const encoding = req.url?.includes('/contents/odd.png') === true ? 'none' : 'base64'
+    const file = req.url?.includes('/contents/big.jpg') === true ? BIG : IMAGE
+    // GitHub's line-wrapped base64, as its contents API sends it.
+    const content = (file.toString('base64').match(/.{1,60}/g) ?? []).join('\n')
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-    res.end(JSON.stringify({ type: 'file', encoding, size: IMAGE.length, content: IMAGE.toString('base64') }))
+    res.end(JSON.stringify({ type: 'file', encoding, size: file.length, content }))
   })
   await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
   const { port } = server.address() as AddressInfo
@@ -44,6 +48,13 @@ describe('readFileBytes from a JSON answer', () => {
     const read = await readFileBytes(octokit, REPO, { path: 'ui/a.png', ref: 'main' }, 16)
     expect(read).toMatchObject({ size: IMAGE.length, complete: false })
     expect(read.bytes).toHaveLength(16)
+  })
+
+  it('reads no more of a JSON answer over the limit than the start of its content, enough to say what it is', async () => {
+    const read = await readFileBytes(octokit, REPO, { path: 'big.jpg', ref: 'main' }, 1024)
+    expect(read).toMatchObject({ size: BIG.length, complete: false })
+    expect(Buffer.from(read.bytes).equals(BIG.subarray(0, read.bytes.length))).toBe(true)
+    expect(read.bytes.length).toBeGreaterThanOrEqual(32)
   })
 
   it('refuses an encoding that is neither the bytes nor base64', async () => {

@@ -49,7 +49,10 @@ export async function readFileBytes(
   if (body === null) return { bytes: new Uint8Array(0), size: 0, complete: true }
   // A server that ignores the raw media type answers the JSON object with base64 content.
   if (/application\/json/i.test(type)) {
-    return fromJson(await readUpTo(body, JSON_ANSWER_MAX, () => true), maxBytes)
+    // Base64 takes 4 characters for 3 bytes; the rest of the object is small.
+    const cap = Math.ceil((maxBytes * 4) / 3) + JSON_OVERHEAD
+    const read = await readUpTo(body, cap + 1, () => true)
+    return read.bytes.length <= cap ? fromJson(read, maxBytes) : startOfJson(read.bytes)
   }
   const most = size !== undefined && size > maxBytes ? SIGNATURE_BYTES : maxBytes + 1
   const { bytes, stopped } = await readUpTo(body, most, wanted)
@@ -61,8 +64,8 @@ export async function readFileBytes(
   }
 }
 
-/** The most a JSON answer may hold: GitHub's 100 MB file limit in base64. */
-const JSON_ANSWER_MAX = 140 * 1024 * 1024
+/** What a JSON contents or blob answer holds besides the base64 content (names, URLs, sha). */
+const JSON_OVERHEAD = 64 * 1024
 
 /**
  * Up to `most` bytes of a stream; the rest is not downloaded (the stream is cancelled). Once
@@ -111,4 +114,18 @@ function fromJson({ bytes: raw }: { bytes: Uint8Array }, maxBytes: number): Read
   const bytes = Buffer.from(json.content, 'base64')
   const complete = bytes.length <= maxBytes
   return { bytes: complete ? bytes : bytes.subarray(0, maxBytes), size: bytes.length, complete }
+}
+
+/**
+ * The first bytes of a file whose JSON answer is over the limit, read from the start of its
+ * base64 `content` (enough to say what it is), and its `size` when the answer gives it before.
+ */
+function startOfJson(raw: Uint8Array): ReadVersion {
+  const text = Buffer.from(raw).toString('utf8')
+  const content = /"content"\s*:\s*"((?:[A-Za-z0-9+/=]|\\n)*)/.exec(text)?.[1]
+  if (content === undefined) throw new Error('GitHub’s JSON answer for the file is over the image limit')
+  const base64 = content.replace(/\\n/g, '')
+  const start = Buffer.from(base64.slice(0, Math.floor(base64.length / 4) * 4).slice(0, 4 * 16), 'base64')
+  const size = Number(/"size"\s*:\s*(\d{1,15})/.exec(text)?.[1])
+  return { bytes: start, size: Number.isSafeInteger(size) ? size : undefined, complete: false }
 }

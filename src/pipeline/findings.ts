@@ -152,6 +152,8 @@ function findingsJson(run: FindingsRun, published: PublishedFindings): Record<st
       ...(f.placement === 'earlier' ? { postedEarlier: true } : {}),
       ...(f.reason === undefined ? {} : { reason: f.reason })
     })),
+    // Entries the block gave a severity but no usable place: they count for the verdict.
+    unplaced: outcome.unplaced.map(f => ({ path: f.path, severity: f.severity, title: f.title })),
     carriedOver: outcome.carried,
     noLongerSeen: outcome.noLongerSeen,
     blocking: outcome.verdict.blocking.map(f => ({
