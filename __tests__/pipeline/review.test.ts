@@ -118,4 +118,28 @@ describe('reviewPullRequest', () => {
     await expect(failure).rejects.toThrow('Cancelled (SIGINT) before any turn was sent.')
     expect(h.chatTurns()).toHaveLength(0)
   })
+
+  it('a review stopped early keeps the earlier findings on the files it never reached open, not "no longer seen"', async () => {
+    const command = (commentId: number) =>
+      ({
+        kind: 'comment',
+        pullNumber: PR,
+        reason: '/codex review',
+        command: { kind: 'review' },
+        commentId,
+        commenter: 'maintainer'
+      }) as const
+    await h.within(command(11), reviewPullRequest, { inputs: { 'max-message-chars': '2000' } })
+    const first = h.reviewComments()[0]!.body
+    expect(first).toContain('Emulated finding in app.ts')
+    expect(first).toContain('Emulated finding in new.ts')
+    // Only the first part fits in one turn now: one of the two files is not reached.
+    await h.within(command(12), reviewPullRequest, {
+      inputs: { 'max-message-chars': '2000', 'max-turns': '1' }
+    })
+    const second = h.reviewComments()[0]!.body
+    expect(second).toContain('**Partial review**')
+    expect(second).not.toContain('Earlier findings no longer seen')
+    expect(second).toContain('carried over from an earlier review')
+  })
 })

@@ -47,6 +47,13 @@ describe('toSarif', () => {
     expectValid(toSarif([item({ startLine: 40 }), item({ severity: 'nit', side: 'LEFT' })], TOOL))
   })
 
+  it('points a finding the model gave no line at its file only, and stays valid', () => {
+    const log = toSarif([item({ line: 0 })], TOOL)
+    expectValid(log)
+    const [result] = results(log) as { locations: { physicalLocation: Record<string, unknown> }[] }[]
+    expect(result!.locations[0]!.physicalLocation).not.toHaveProperty('region')
+  })
+
   it('maps severities to levels and one rule per severity', () => {
     const log = toSarif(
       SEVERITIES.map(severity => item({ severity })),

@@ -9,6 +9,7 @@ import type { TokenIdentity } from '../github/comments.js'
 import type { PullRequestInfo } from '../github/pull-request.js'
 import { postedFindings, postReview, type InlineComment } from '../github/reviews.js'
 import { describeFailure } from '../failure.js'
+import { fingerprint } from '../review/findings.js'
 import type { StoredFinding } from '../review/comment-state.js'
 import type { DiffFile } from '../review/diff.js'
 import { inlineCommentBody, readFindingMarker, reviewBody } from '../review/inline.js'
@@ -189,6 +190,7 @@ export async function writeFindingsFiles(
     const sarif = toSarif(
       [
         ...published.outcome.findings.map(f => ({ finding: f.finding, fingerprint: f.fingerprint })),
+        ...published.outcome.unplaced.map(f => ({ finding: f, fingerprint: fingerprint(f) })),
         ...published.outcome.carried.map(f => ({
           finding: {
             path: f.path,

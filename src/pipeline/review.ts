@@ -105,7 +105,9 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
     incomplete:
       report.stoppedBy !== undefined || report.failure !== undefined || report.mismatch !== undefined,
     previous: earlier.state?.findings ?? [],
-    ...(scope.reviewedPaths === undefined ? {} : { reviewedPaths: scope.reviewedPaths }),
+    // A review that stopped early did not look at every file again: the earlier findings on the
+    // files it never reached stay open rather than read as no longer seen.
+    ...reviewedAgain(scope, report.stoppedBy !== undefined ? loop.reviewed : undefined),
     identity: earlier.identity,
     ...(earlier.url === undefined ? {} : { commentUrl: earlier.url })
   }
@@ -138,6 +140,17 @@ export async function reviewPullRequest(context: PipelineContext): Promise<void>
   await writeJobSummary(report, posted.comment, why === undefined ? undefined : { body, why })
   conclude(context, report, loop, images.messages.length, posted)
   gate(context, published)
+}
+
+/** The files the review looked at again: the scope's (incremental), narrowed to those it reached when it stopped early. */
+function reviewedAgain(
+  scope: PlannedScope,
+  reached: ReadonlySet<string> | undefined
+): { reviewedPaths?: Set<string> } {
+  if (reached === undefined)
+    return scope.reviewedPaths === undefined ? {} : { reviewedPaths: scope.reviewedPaths }
+  const within = scope.reviewedPaths
+  return { reviewedPaths: new Set([...reached].filter(path => within === undefined || within.has(path))) }
 }
 
 /** What this review sends: the whole pull request, or what changed since the last review. */

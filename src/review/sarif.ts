@@ -71,7 +71,8 @@ export function toSarif(findings: readonly SarifFinding[], tool: SarifTool): Rec
             {
               physicalLocation: {
                 artifactLocation: { uri: pathToUri(path), uriBaseId: '%SRCROOT%' },
-                ...(finding.side === 'RIGHT'
+                // A finding the model gave no line (line 0) points at its file only.
+                ...(finding.side === 'RIGHT' && finding.line >= 1
                   ? { region: { startLine: finding.startLine ?? finding.line, endLine: finding.line } }
                   : {})
               }
