@@ -18,6 +18,17 @@ afterAll(removeRunnerFiles)
 
 const dispatch = { kind: 'dispatch', pullNumber: PR, reason: 'workflow_dispatch' } as const
 
+/** A `/codex review` comment trigger, by comment id. */
+const command = (commentId: number) =>
+  ({
+    kind: 'comment',
+    pullNumber: PR,
+    reason: '/codex review',
+    command: { kind: 'review' },
+    commentId,
+    commenter: 'maintainer'
+  }) as const
+
 describe('reviewPullRequest', () => {
   it('posts one comment whose usage is what Rivya returned, and sets the outputs and the job summary', async () => {
     await h.within(dispatch, reviewPullRequest)
@@ -43,15 +54,6 @@ describe('reviewPullRequest', () => {
   })
 
   it('on a /codex review keys the turns by the command comment, so asking again reviews again', async () => {
-    const command = (commentId: number) =>
-      ({
-        kind: 'comment',
-        pullNumber: PR,
-        reason: '/codex review',
-        command: { kind: 'review' },
-        commentId,
-        commenter: 'maintainer'
-      }) as const
     await h.within(command(1), reviewPullRequest)
     await h.within(command(2), reviewPullRequest)
     const keys = h.chatTurns().map(t => t.idempotencyKey)
@@ -120,15 +122,6 @@ describe('reviewPullRequest', () => {
   })
 
   it('a review stopped early keeps the earlier findings on the files it never reached open, not "no longer seen"', async () => {
-    const command = (commentId: number) =>
-      ({
-        kind: 'comment',
-        pullNumber: PR,
-        reason: '/codex review',
-        command: { kind: 'review' },
-        commentId,
-        commenter: 'maintainer'
-      }) as const
     await h.within(command(11), reviewPullRequest, { inputs: { 'max-message-chars': '2000' } })
     const first = h.reviewComments()[0]!.body
     expect(first).toContain('Emulated finding in app.ts')
