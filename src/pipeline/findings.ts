@@ -13,7 +13,7 @@ import { fingerprint } from '../review/findings.js'
 import type { StoredFinding } from '../review/comment-state.js'
 import type { DiffFile } from '../review/diff.js'
 import { inlineCommentBody, readFindingMarker, reviewBody } from '../review/inline.js'
-import { findingsOutcome, type FindingsOutcome, type PlacedFinding } from '../review/outcome.js'
+import { asFinding, findingsOutcome, type FindingsOutcome, type PlacedFinding } from '../review/outcome.js'
 import { toSarif } from '../review/sarif.js'
 import { ACTION_VERSION } from '../version.js'
 import type { PipelineContext } from './context.js'
@@ -191,17 +191,7 @@ export async function writeFindingsFiles(
       [
         ...published.outcome.findings.map(f => ({ finding: f.finding, fingerprint: f.fingerprint })),
         ...published.outcome.unplaced.map(f => ({ finding: f, fingerprint: fingerprint(f) })),
-        ...published.outcome.carried.map(f => ({
-          finding: {
-            path: f.path,
-            line: f.line,
-            side: f.side,
-            severity: f.severity,
-            title: f.title,
-            body: ''
-          },
-          fingerprint: f.fp
-        }))
+        ...published.outcome.carried.map(f => ({ finding: asFinding(f), fingerprint: f.fp }))
       ],
       { name: 'rivya-codex-review', version: ACTION_VERSION, informationUri: informationUri(context) }
     )

@@ -17,7 +17,7 @@ import { reviewedImageCount, withImageOutcome } from '../review/images.js'
 import type { DiffFile } from '../review/diff.js'
 import { proseWithoutFindings } from '../review/findings.js'
 import { incrementalIntro, narrowToPushedHunks, restrictToChanged } from '../review/incremental.js'
-import { storedFindings } from '../review/outcome.js'
+import { asFinding, storedFindings } from '../review/outcome.js'
 import { gateFails, type FailOn } from '../review/verdict.js'
 import { renderComment, type FindingRow, type FindingsSection, type ReviewReport } from '../review/render.js'
 import { runReviewLoop, type ReviewLoopResult } from '../review/turn-loop.js'
@@ -209,8 +209,7 @@ async function reviewScope(
       ...(state?.summary === undefined ? {} : { previousSummary: state.summary }),
       openFindings: state?.findings ?? []
     })
-  const since = short(scope.since).slice(0, 7)
-  const range = `changes since ${since}: ${files.length} file(s)${unchanged.length > 0 ? `; ${unchanged.length} file(s) unchanged since then, their earlier findings carried over` : ''}`
+  const range = `changes since ${scope.since.slice(0, 7)}: ${files.length} file(s)${unchanged.length > 0 ? `; ${unchanged.length} file(s) unchanged since then, their earlier findings carried over` : ''}`
   log.info(`Incremental review: ${range}.`)
   return {
     files: narrowToPushedHunks(files, scope.pushDiff),
@@ -383,7 +382,7 @@ function findingsSection(published: PublishedFindings, failOn: FailOn, prUrl: st
   }))
   for (const f of outcome.carried) {
     rows.push({
-      finding: { path: f.path, line: f.line, side: f.side, severity: f.severity, title: f.title, body: '' },
+      finding: asFinding(f),
       placement: f.inline === true ? 'earlier' : 'summary',
       reason: 'carried over from an earlier review',
       carried: true

@@ -101,8 +101,8 @@ function placedOf(anchored: Anchored): Omit<PlacedFinding, 'placement'> & { comm
   }
 }
 
-/** A stored finding as a finding, for the verdict (its body is not kept). */
-function asFinding(f: StoredFinding): Finding {
+/** A stored finding as a finding (for the verdict, the table, SARIF); the state keeps no body. */
+export function asFinding(f: StoredFinding): Finding {
   return { path: f.path, line: f.line, side: f.side, severity: f.severity, title: f.title, body: '' }
 }
 
