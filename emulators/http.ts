@@ -1,5 +1,5 @@
 /** What both emulators' HTTP servers share: starting and stopping, reading a body, answering JSON. */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export async function readBody(req: IncomingMessage): Promise<string> {
@@ -49,4 +49,37 @@ export function closeServer(server: Server): Promise<void> {
     server.close(() => resolve())
     server.closeAllConnections()
   })
+}
+
+/** An emulator's HTTP server: started on loopback with its request handler, its base URL, and close. */
+export abstract class LoopbackServer {
+  #server: Server | undefined
+  #url = ''
+
+  /** The base URL (`http://127.0.0.1:PORT`) once started. */
+  get url(): string {
+    return this.#url
+  }
+
+  /** Starts the server with `handle`; a request whose handling throws gets its socket destroyed. */
+  protected async serve(
+    handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+    port: number | undefined,
+    host: string,
+    tune: (server: Server) => void = () => {}
+  ): Promise<void> {
+    const server = createServer((req, res) => {
+      handle(req, res).catch(() => res.destroy())
+    })
+    tune(server)
+    this.#url = await listen(server, port, host)
+    this.#server = server
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server
+    if (server === undefined) return
+    this.#server = undefined
+    await closeServer(server)
+  }
 }

@@ -6,10 +6,10 @@
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { GitRepo } from './git-repo.js'
 import { changedFiles, type ChangedFile } from './git-files.js'
-import { closeServer, listen, readBody, sendJson } from '../http.js'
+import { LoopbackServer, readBody, sendJson } from '../http.js'
 import { PullReviews } from './reviews.js'
 import { commit, repository, simpleUser } from './shapes.js'
 
@@ -167,7 +167,7 @@ class HttpError extends Error {
 
 const notFound = () => new HttpError(404, { message: 'Not Found', documentation_url: DOCS, status: '404' })
 
-export class GitHubEmulator {
+export class GitHubEmulator extends LoopbackServer {
   readonly requests: GitHubRequest[] = []
   /**
    * Called once each answer is sent: lets a test change the repository between two requests of
@@ -187,8 +187,6 @@ export class GitHubEmulator {
   #caller: Required<User> = ACTIONS_BOT
   #nextId = 1_000_000
   #used = 0
-  #server: Server | undefined
-  #url = ''
   /** The pull-request review endpoints and what they hold (reviews.ts). */
   readonly reviews = new PullReviews({
     pull: n => this.#pulls.get(n),
@@ -203,37 +201,23 @@ export class GitHubEmulator {
       }
     },
     html: path => this.#html(path),
-    api: path => `${this.#url}${this.#repoPath()}${path}`,
+    api: path => `${this.url}${this.#repoPath()}${path}`,
     nextId: () => this.#nextId++,
-    user: () => ({ ...simpleUser(this.#url, this.#caller), ...this.#caller }),
-    asUser: user => ({ ...simpleUser(this.#url, fullUser(user)), ...fullUser(user) }),
+    user: () => ({ ...simpleUser(this.url, this.#caller), ...this.#caller }),
+    asUser: user => ({ ...simpleUser(this.url, fullUser(user)), ...fullUser(user) }),
     paginate: (url, total, res) => this.#paginate(url, total, res)
   })
 
   private constructor(options: GitHubEmulatorOptions) {
+    super()
     this.#options = options
   }
 
+  /** Starts the emulator; its `url` is GITHUB_API_URL. */
   static async start(options: GitHubEmulatorOptions): Promise<GitHubEmulator> {
     const emulator = new GitHubEmulator(options)
-    const server = createServer((req, res) => {
-      emulator.#handle(req, res).catch(() => res.destroy())
-    })
-    emulator.#url = await listen(server, options.port, '127.0.0.1')
-    emulator.#server = server
+    await emulator.serve((req, res) => emulator.#handle(req, res), options.port, '127.0.0.1')
     return emulator
-  }
-
-  /** GITHUB_API_URL. */
-  get url(): string {
-    return this.#url
-  }
-
-  async close(): Promise<void> {
-    const server = this.#server
-    if (server === undefined) return
-    this.#server = undefined
-    await closeServer(server)
   }
 
   addPullRequest(seed: PullRequestSeed): Record<string, unknown> {
@@ -349,7 +333,7 @@ export class GitHubEmulator {
       body,
       user,
       html_url: this.#html(`/${isPull ? 'pull' : 'issues'}/${issue}#issuecomment-${id}`),
-      issue_url: `${this.#url}${this.#repoPath()}/issues/${issue}`,
+      issue_url: `${this.url}${this.#repoPath()}/issues/${issue}`,
       created_at: now,
       updated_at: now,
       author_association: user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR'
@@ -362,8 +346,8 @@ export class GitHubEmulator {
   #commentJson(comment: Comment): Record<string, unknown> {
     return {
       ...comment,
-      url: `${this.#url}${this.#repoPath()}/issues/comments/${comment.id}`,
-      user: simpleUser(this.#url, comment.user)
+      url: `${this.url}${this.#repoPath()}/issues/comments/${comment.id}`,
+      user: simpleUser(this.url, comment.user)
     }
   }
 
@@ -372,7 +356,7 @@ export class GitHubEmulator {
     return {
       ...reaction,
       node_id: `REA_${reaction.id.toString(36)}`,
-      user: simpleUser(this.#url, reaction.user),
+      user: simpleUser(this.url, reaction.user),
       created_at: '2026-01-01T00:00:00Z'
     }
   }
@@ -406,8 +390,8 @@ export class GitHubEmulator {
     const full = `${this.#options.owner}/${this.#options.name}`
     const headRepo = seed.headRepoFullName ?? full
     const user = fullUser(seed.user ?? { login: 'octocat', type: 'User' })
-    const url = `${this.#url}${this.#repoPath()}/pulls/${seed.number}`
-    const issueUrl = `${this.#url}${this.#repoPath()}/issues/${seed.number}`
+    const url = `${this.url}${this.#repoPath()}/pulls/${seed.number}`
+    const issueUrl = `${this.url}${this.#repoPath()}/issues/${seed.number}`
     const headSha = this.#sha(seed.head)
     const headRef = /^[0-9a-f]{40}$/.test(seed.head) ? `feature-${seed.number}` : seed.head
     const headOwner = headRepo.split('/')[0] ?? ''
@@ -426,16 +410,16 @@ export class GitHubEmulator {
       issue_url: issueUrl,
       commits_url: `${url}/commits`,
       review_comments_url: `${url}/comments`,
-      review_comment_url: `${this.#url}${this.#repoPath()}/pulls/comments{/number}`,
+      review_comment_url: `${this.url}${this.#repoPath()}/pulls/comments{/number}`,
       comments_url: `${issueUrl}/comments`,
-      statuses_url: `${this.#url}${this.#repoPath()}/statuses/${headSha}`,
+      statuses_url: `${this.url}${this.#repoPath()}/statuses/${headSha}`,
       number: seed.number,
       state: seed.state ?? 'open',
       locked: false,
       draft: seed.draft ?? false,
       title: seed.title ?? `Pull request ${seed.number}`,
       body: seed.body ?? null,
-      user: simpleUser(this.#url, user),
+      user: simpleUser(this.url, user),
       labels: [],
       milestone: null,
       active_lock_reason: null,
@@ -452,15 +436,15 @@ export class GitHubEmulator {
         label: `${headOwner}:${headRef}`,
         ref: headRef,
         sha: headSha,
-        user: simpleUser(this.#url, { login: headOwner, id: 3000 + headOwner.length, type: 'User' }),
-        repo: { ...repository(this.#url, headRepo, 9000 + headRepo.length), fork: headRepo !== full }
+        user: simpleUser(this.url, { login: headOwner, id: 3000 + headOwner.length, type: 'User' }),
+        repo: { ...repository(this.url, headRepo, 9000 + headRepo.length), fork: headRepo !== full }
       },
       base: {
         label: `${this.#options.owner}:main`,
         ref: 'main',
         sha: baseSha,
-        user: simpleUser(this.#url, owner),
-        repo: repository(this.#url, full, 9000 + full.length)
+        user: simpleUser(this.url, owner),
+        repo: repository(this.url, full, 9000 + full.length)
       },
       _links: {
         self: href(url),
@@ -468,9 +452,9 @@ export class GitHubEmulator {
         issue: href(issueUrl),
         comments: href(`${issueUrl}/comments`),
         review_comments: href(`${url}/comments`),
-        review_comment: href(`${this.#url}${this.#repoPath()}/pulls/comments{/number}`),
+        review_comment: href(`${this.url}${this.#repoPath()}/pulls/comments{/number}`),
         commits: href(`${url}/commits`),
-        statuses: href(`${this.#url}${this.#repoPath()}/statuses/${headSha}`)
+        statuses: href(`${this.url}${this.#repoPath()}/statuses/${headSha}`)
       },
       author_association: 'CONTRIBUTOR',
       auto_merge: null,
@@ -511,7 +495,7 @@ export class GitHubEmulator {
         changes: f.additions + f.deletions,
         blob_url: this.#html(`/blob/${ref}/${encodeURI(f.filename)}`),
         raw_url: this.#html(`/raw/${ref}/${encodeURI(f.filename)}`),
-        contents_url: `${this.#url}${this.#repoPath()}/contents/${encodeURI(f.filename)}?ref=${ref}`,
+        contents_url: `${this.url}${this.#repoPath()}/contents/${encodeURI(f.filename)}?ref=${ref}`,
         ...(patch !== undefined ? { patch } : {}),
         ...(f.previousFilename !== undefined ? { previous_filename: f.previousFilename } : {})
       }
@@ -650,20 +634,20 @@ export class GitHubEmulator {
         .git('rev-list', '--reverse', `${mergeBase}..${headSha}`)
         .split('\n')
         .filter(Boolean)
-        .map(sha => commit(this.#url, full, this.#options.repo, sha))
-      const compareUrl = `${this.#url}${repoPath}/compare/${m[1]}...${m[2]}`
+        .map(sha => commit(this.url, full, this.#options.repo, sha))
+      const compareUrl = `${this.url}${repoPath}/compare/${m[1]}...${m[2]}`
       sendJson(res, 200, {
         url: compareUrl,
         html_url: this.#html(`/compare/${m[1]}...${m[2]}`),
         permalink_url: this.#html(`/compare/${m[1]}...${m[2]}`),
         diff_url: this.#html(`/compare/${m[1]}...${m[2]}.diff`),
         patch_url: this.#html(`/compare/${m[1]}...${m[2]}.patch`),
-        base_commit: commit(this.#url, full, this.#options.repo, this.#sha(base)),
+        base_commit: commit(this.url, full, this.#options.repo, this.#sha(base)),
         status: compareStatus(ahead, behind),
         ahead_by: ahead,
         behind_by: behind,
         total_commits: ahead,
-        merge_base_commit: commit(this.#url, full, this.#options.repo, mergeBase),
+        merge_base_commit: commit(this.url, full, this.#options.repo, mergeBase),
         commits,
         files: this.#fileItems(this.#files(base, head).slice(0, COMPARE_FILES_CAP), headSha)
       })
@@ -680,7 +664,7 @@ export class GitHubEmulator {
         user: pull !== undefined ? fullUser(pull.user ?? { login: 'octocat', type: 'User' }) : issue?.user,
         state: pull?.state ?? 'open',
         html_url: this.#html(`/${pull !== undefined ? 'pull' : 'issues'}/${number}`),
-        ...(pull !== undefined ? { pull_request: { url: `${this.#url}${repoPath}/pulls/${number}` } } : {})
+        ...(pull !== undefined ? { pull_request: { url: `${this.url}${repoPath}/pulls/${number}` } } : {})
       })
       return
     }
@@ -762,7 +746,7 @@ export class GitHubEmulator {
         permission: COARSE[r],
         role_name: r,
         user: {
-          ...simpleUser(this.#url, { login, id: 1000 + login.length, type: 'User' }),
+          ...simpleUser(this.url, { login, id: 1000 + login.length, type: 'User' }),
           // GitHub's `collaborator` object: the role and what it allows.
           permissions: {
             pull: r !== 'none',
@@ -806,7 +790,7 @@ export class GitHubEmulator {
         sha,
         node_id: `B_${sha.slice(0, 16)}`,
         size: bytes.length,
-        url: `${this.#url}${this.#repoPath()}/git/blobs/${sha}`,
+        url: `${this.url}${this.#repoPath()}/git/blobs/${sha}`,
         content: base64Lines(bytes),
         encoding: 'base64'
       })
@@ -838,8 +822,8 @@ export class GitHubEmulator {
         res.end(bytes)
         return true
       }
-      const self = `${this.#url}${this.#repoPath()}/contents/${encodeURI(file)}?ref=${encodeURIComponent(ref)}`
-      const git = `${this.#url}${this.#repoPath()}/git/blobs/${sha}`
+      const self = `${this.url}${this.#repoPath()}/contents/${encodeURI(file)}?ref=${encodeURIComponent(ref)}`
+      const git = `${this.url}${this.#repoPath()}/git/blobs/${sha}`
       const html = this.#html(`/blob/${ref}/${encodeURI(file)}`)
       // Over 1 MB GitHub sends `content: ""` and `encoding: "none"` ("Get repository content").
       const large = bytes.length > 1024 * 1024
@@ -918,7 +902,7 @@ export class GitHubEmulator {
     const page = Math.max(1, Number(url.searchParams.get('page') ?? '1') || 1)
     const last = Math.max(1, Math.ceil(total / perPage))
     const link = (p: number, rel: string) => {
-      const u = new URL(`${this.#url}${url.pathname}`)
+      const u = new URL(`${this.url}${url.pathname}`)
       u.searchParams.set('per_page', String(perPage))
       u.searchParams.set('page', String(p))
       return `<${u.toString()}>; rel="${rel}"`

@@ -4,10 +4,10 @@
  * error shapes), with faults a test sets. Interface and formulas: docs/emulators.md.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { reply, type ReplyOptions } from './replies.js'
-import { closeServer, listen, readBodyBytes, sendJson } from '../http.js'
+import { LoopbackServer, readBodyBytes, sendJson } from '../http.js'
 import { EmulatedFiles, FileApiError } from './files.js'
 
 /**
@@ -281,7 +281,7 @@ function canonical(value: unknown): string {
 
 const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms))
 
-export class RivyaEmulator {
+export class RivyaEmulator extends LoopbackServer {
   readonly validKey: string
   /** Shapes the deterministic replies. */
   reply: ReplyOptions = {}
@@ -320,37 +320,27 @@ export class RivyaEmulator {
   #requestCounter = 0
   readonly #startingCredits: number
   readonly #ssePauseMs: number | undefined
-  #server: Server | undefined
-  #url = ''
 
   private constructor(options: RivyaEmulatorOptions) {
+    super()
     this.#startingCredits = options.startingCredits ?? 10_000
     this.#ssePauseMs = options.ssePauseMs
     this.validKey = `rvya_sk_test_${randomBytes(12).toString('hex')}`
     this.addKey({ key: this.validKey, account: 'acct_test', scopes: ALL_SCOPES })
   }
 
+  /** Starts the emulator; its `url` is the base URL, endpoints under `/api/v1`. */
   static async start(options: RivyaEmulatorOptions = {}): Promise<RivyaEmulator> {
     const emulator = new RivyaEmulator(options)
-    const server = createServer((req, res) => {
-      emulator.#handle(req, res).catch(() => res.destroy())
-    })
-    server.keepAliveTimeout = 5_000
-    emulator.#url = await listen(server, options.port, options.host ?? '127.0.0.1')
-    emulator.#server = server
+    await emulator.serve(
+      (req, res) => emulator.#handle(req, res),
+      options.port,
+      options.host ?? '127.0.0.1',
+      server => {
+        server.keepAliveTimeout = 5_000
+      }
+    )
     return emulator
-  }
-
-  /** Base URL; endpoints are under `/api/v1`. */
-  get url(): string {
-    return this.#url
-  }
-
-  async close(): Promise<void> {
-    const server = this.#server
-    if (server === undefined) return
-    this.#server = undefined
-    await closeServer(server)
   }
 
   addKey(key: EmulatorKey): void {
