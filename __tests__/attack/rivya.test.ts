@@ -2,45 +2,24 @@
  * An attacker's read of the Rivya client after issues 9 and 10: a hostile or broken server (or a
  * proxy in front of it) answering with a shape, size or timing the hardening did not reach.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
-import { RivyaEmulator } from '../../emulators/rivya/index.js'
+import { beforeEach, describe, expect, it } from '@jest/globals'
+import type { RivyaClient, RivyaClientOptions } from '../../src/rivya/client.js'
+import type { RivyaEmulator } from '../../emulators/rivya/index.js'
 import type { RetryEvent } from '../../src/rivya/retry.js'
+import { rivyaClientBench } from '../fixtures/rivya-client.js'
 
 const MODEL = 'gpt-5.4-codex-chat'
 const ACCOUNT = 'acct_test'
 
+const bench = rivyaClientBench()
 let rivya: RivyaEmulator
-let clients: RivyaClient[]
 let retries: RetryEvent[]
-let waited: number[]
 
-beforeEach(async () => {
-  rivya = await RivyaEmulator.start({ port: 0 })
-  clients = []
-  retries = []
-  waited = []
+beforeEach(() => {
+  ;({ rivya, retries } = bench())
 })
 
-afterEach(async () => {
-  await Promise.all(clients.map(c => c.close()))
-  await rivya.close()
-})
-
-function client(options: Partial<RivyaClientOptions> = {}): RivyaClient {
-  const c = new RivyaClient({
-    baseUrl: rivya.url,
-    apiKey: rivya.validKey,
-    random: () => 0.5,
-    sleep: async ms => {
-      waited.push(ms)
-      await Promise.resolve()
-    },
-    ...options
-  })
-  clients.push(c)
-  return c
-}
+const client = (options: Partial<RivyaClientOptions> = {}): RivyaClient => bench().client(options)
 
 let counter = 0
 async function chat(c: RivyaClient, stream: boolean) {

@@ -5,49 +5,29 @@
  * breaks the contract, and the documented model list. Waits are recorded instead of slept, except
  * where a real timer (an idle stream, a trickling body) is what is tested.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { inspect } from 'node:util'
-import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
-import { RivyaEmulator, SSE_FRAMINGS } from '../../emulators/rivya/index.js'
+import type { RivyaClient, RivyaClientOptions } from '../../src/rivya/client.js'
+import { SSE_FRAMINGS, type RivyaEmulator } from '../../emulators/rivya/index.js'
 import { RivyaError } from '../../src/rivya/errors.js'
 import type { RetryEvent } from '../../src/rivya/retry.js'
 import { RivyaSession } from '../../src/rivya/session.js'
+import { rivyaClientBench } from '../fixtures/rivya-client.js'
 
 const MODEL = 'gpt-5.4-codex-chat'
 const ACCOUNT = 'acct_test'
 const WALLET = 10_000
 
+const bench = rivyaClientBench()
 let rivya: RivyaEmulator
-let clients: RivyaClient[]
 let waits: number[]
 let retries: RetryEvent[]
 
-beforeEach(async () => {
-  rivya = await RivyaEmulator.start({ port: 0 })
-  clients = []
-  waits = []
-  retries = []
+beforeEach(() => {
+  ;({ rivya, waits, retries } = bench())
 })
 
-afterEach(async () => {
-  await Promise.all(clients.map(c => c.close()))
-  await rivya.close()
-})
-
-function client(options: Partial<RivyaClientOptions> = {}): RivyaClient {
-  const c = new RivyaClient({
-    baseUrl: rivya.url,
-    apiKey: rivya.validKey,
-    random: () => 0.5,
-    sleep: async ms => {
-      waits.push(ms)
-      await Promise.resolve()
-    },
-    ...options
-  })
-  clients.push(c)
-  return c
-}
+const client = (options: Partial<RivyaClientOptions> = {}): RivyaClient => bench().client(options)
 
 let counter = 0
 function keys() {
@@ -202,7 +182,7 @@ describe('rate limits without Retry-After', () => {
 
   it("the emulator's own limit, naming its reset in each style", async () => {
     for (const style of ['ratelimit-reset', 'x-ratelimit-reset', 'none'] as const) {
-      waits = []
+      waits.length = 0
       rivya.setRateLimit({ requests: 1, windowMs: 60_000, headers: style })
       await chat(client(), false)
       const error = await failure(chat(client({ retry: { maxAttempts: 2 } }), false))

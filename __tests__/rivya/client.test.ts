@@ -2,50 +2,30 @@
  * The client against the project's Rivya emulator over real HTTP on 127.0.0.1, in both modes.
  * Waits between retries are recorded instead of slept, except where a real wait is what is tested.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { inspect } from 'node:util'
-import { RivyaClient, type RivyaClientOptions } from '../../src/rivya/client.js'
-import { RivyaEmulator } from '../../emulators/rivya/index.js'
+import type { RivyaClient, RivyaClientOptions } from '../../src/rivya/client.js'
+import type { RivyaEmulator } from '../../emulators/rivya/index.js'
 import { RivyaError, isInsufficientCredits, isNotFound } from '../../src/rivya/errors.js'
 import { describeRetry, realSleep, type RetryEvent } from '../../src/rivya/retry.js'
 import { RivyaSession } from '../../src/rivya/session.js'
 import { ERROR_TABLE } from '../fixtures/rivya-error-table.js'
+import { rivyaClientBench } from '../fixtures/rivya-client.js'
 
 const MODEL = 'gpt-5.4-codex-chat'
 const ACCOUNT = 'acct_test'
 const WALLET = 10_000
 
+const bench = rivyaClientBench()
 let rivya: RivyaEmulator
-let clients: RivyaClient[]
 let waits: number[]
 let retries: RetryEvent[]
 
-beforeEach(async () => {
-  rivya = await RivyaEmulator.start({ port: 0 })
-  clients = []
-  waits = []
-  retries = []
+beforeEach(() => {
+  ;({ rivya, waits, retries } = bench())
 })
 
-afterEach(async () => {
-  await Promise.all(clients.map(c => c.close()))
-  await rivya.close()
-})
-
-function client(options: Partial<RivyaClientOptions> = {}): RivyaClient {
-  const c = new RivyaClient({
-    baseUrl: rivya.url,
-    apiKey: rivya.validKey,
-    random: () => 0.5,
-    sleep: async ms => {
-      waits.push(ms)
-      await Promise.resolve()
-    },
-    ...options
-  })
-  clients.push(c)
-  return c
-}
+const client = (options: Partial<RivyaClientOptions> = {}): RivyaClient => bench().client(options)
 
 let turnCounter = 0
 function keys(label = 'turn') {
@@ -555,7 +535,6 @@ describe('getModel', () => {
   it('falls back to 20000 characters for gpt-5.4-codex-chat when Rivya cannot be reached', async () => {
     const url = rivya.url
     await rivya.close()
-    rivya = await RivyaEmulator.start({ port: 0 })
     const info = await client({ baseUrl: url, retry: { maxAttempts: 2 } }).getModel(MODEL)
     expect(info).toMatchObject({ source: 'fallback', maxPromptLength: 20000 })
     expect(info.note).toContain('network_error')
