@@ -38,8 +38,6 @@ export interface PublishedFindings {
   outcome: FindingsOutcome
   /** The PR review holding the inline comments, when one was posted. */
   review?: { id: number; url: string }
-  /** Why no review was posted although findings were to be posted inline. */
-  reviewProblem?: string
   /** Fingerprints of the findings posted inline, now or by an earlier run. */
   posted: Set<string>
 }
@@ -115,7 +113,7 @@ export async function publishFindings(
     log.warning(
       `The inline comments could not be posted (${problem}); the summary comment lists every finding.`
     )
-    return { outcome, posted, reviewProblem: problem }
+    return { outcome, posted }
   }
   for (const comment of result.posted) {
     const f = byComment.get(comment)

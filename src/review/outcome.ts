@@ -115,9 +115,10 @@ function stillOnDiff(f: StoredFinding, files: readonly DiffFile[]): boolean {
 export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
   const reviewedAgain = (path: string) => input.reviewedPaths === undefined || input.reviewedPaths.has(path)
   const carried = input.previous.filter(f => !reviewedAgain(f.path))
-  const judge = (findings: readonly Finding[] | 'unreadable') =>
+  /** The verdict on `findings` and the earlier findings still `open`. */
+  const judge = (findings: readonly Finding[] | 'unreadable', open: readonly StoredFinding[] = carried) =>
     computeVerdict({
-      findings: findings === 'unreadable' ? findings : [...findings, ...carried.map(asFinding)],
+      findings: findings === 'unreadable' ? findings : [...findings, ...open.map(asFinding)],
       incomplete: input.incomplete,
       failOn: input.failOn
     })
@@ -179,14 +180,7 @@ export function findingsOutcome(input: OutcomeInput): FindingsOutcome {
     ...(blind === undefined
       ? {}
       : { unreadable: `finding ${blind.index + 1} of the block has no severity the action can read` }),
-    verdict: computeVerdict({
-      findings:
-        blind !== undefined
-          ? 'unreadable'
-          : [...findings.map(f => f.finding), ...unplaced, ...open.map(asFinding)],
-      incomplete: input.incomplete,
-      failOn: input.failOn
-    })
+    verdict: judge(blind !== undefined ? 'unreadable' : [...findings.map(f => f.finding), ...unplaced], open)
   }
 }
 
